@@ -1,0 +1,86 @@
+//! Command-line arguments (clap derive). Help text lives here, in the doc
+//! comments, and nowhere else.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// supportbook: a support team's training handbook and troubleshooting
+/// knowledge base, built from Markdown and TOML in a git repository.
+///
+/// Run it anywhere inside a handbook (a folder with a book.toml), or pass
+/// --root. Problems in your files are reported with file:line:col; exit
+/// status is 0 on success, 1 when your files have errors, 2 when something
+/// else failed (I/O, a missing book.toml).
+#[derive(Debug, Parser)]
+#[command(name = "supportbook", version, max_term_width = 100)]
+pub struct Cli {
+    /// The handbook's root folder (the one with book.toml). Default: the
+    /// nearest book.toml upward from the current folder.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// Print only errors and results, no summary lines.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every chapter, article and setting, and report every problem.
+    ///
+    /// Reports TOML/YAML syntax, field types, duplicate and unknown ids,
+    /// broken links and anchors, SUMMARY.md entries that point nowhere,
+    /// articles past their review date and missing standard sections.
+    Check(CheckArgs),
+    /// Build the site (training track through mdBook, KB article pages
+    /// through supportbook's linear renderer).
+    ///
+    /// Only pages whose inputs changed are written again; a one-line summary
+    /// ends the build.
+    Build(BuildArgs),
+    /// Create a new handbook: book.toml, a first chapter, a first KB article,
+    /// a .gitignore and a CI workflow. Never overwrites a file.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Diagnostics as file:line:col with the line and a caret.
+    #[default]
+    Human,
+    /// One JSON object on stdout: {"errors", "warnings", "diagnostics": [...]}.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Treat every warning as an error.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Where to write the site. Default: mdBook's build dir (book/).
+    #[arg(long, value_name = "DIR")]
+    pub dest: Option<PathBuf>,
+    /// Treat every warning as an error.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the handbook in (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The handbook's title.
+    #[arg(long, default_value = "Support handbook")]
+    pub title: String,
+}

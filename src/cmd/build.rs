@@ -1,0 +1,73 @@
+//! `supportbook build`: check, then render the site.
+
+use super::check::{load_and_validate, plural};
+use crate::cli::BuildArgs;
+use crate::error::{Error, Result};
+use crate::render::site;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub fn run(root: &Path, args: &BuildArgs, quiet: bool) -> Result<()> {
+    let start = Instant::now();
+    let (handbook, templates, mut diags) = load_and_validate(root, crate::today())?;
+    if args.strict {
+        diags.make_strict();
+    }
+    eprint!("{}", diags.render_human());
+    if diags.has_errors() {
+        return Err(Error::Invalid {
+            errors: diags.errors(),
+        });
+    }
+    let dest = match &args.dest {
+        Some(d) => d.clone(),
+        None => root.join(mdbook_build_dir(root)),
+    };
+    let articles = handbook.articles.len();
+
+    // A progress bar on a terminal, shown once the build has taken a second.
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} article pages")
+            .map_err(Error::internal)?
+            .progress_chars("=> "),
+    );
+    bar.set_prefix("rendering");
+    let show = !quiet && std::io::stderr().is_terminal();
+    let progress = |done: usize, total: usize| {
+        if show && bar.is_hidden() && start.elapsed() > Duration::from_secs(1) {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let report = site::build(Arc::new(handbook), Arc::new(templates), &dest, &progress)?;
+    bar.finish_and_clear();
+
+    if !quiet {
+        let pages = report.mdbook_pages + report.article_pages;
+        let warnings = diags.warnings();
+        eprintln!(
+            "built {pages} page{} ({articles} article{}) with {warnings} warning{} in {:.2}s into {} ({} article page{} written, {} unchanged)",
+            plural(pages),
+            plural(articles),
+            plural(warnings),
+            start.elapsed().as_secs_f64(),
+            report.dest.display(),
+            report.article_pages_written,
+            plural(report.article_pages_written),
+            report.article_pages - report.article_pages_written,
+        );
+    }
+    Ok(())
+}
+
+/// mdBook's `build.build-dir` (default `book`).
+fn mdbook_build_dir(root: &Path) -> std::path::PathBuf {
+    mdbook_driver::config::Config::from_disk(root.join("book.toml"))
+        .map(|c| c.build.build_dir)
+        .unwrap_or_else(|_| "book".into())
+}

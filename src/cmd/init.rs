@@ -1,0 +1,125 @@
+//! `supportbook init [DIR]`: scaffold a new handbook repository.
+
+use crate::cli::InitArgs;
+use crate::error::{Error, Result};
+use std::path::Path;
+
+const SUMMARY: &str = "# Summary\n\n[Welcome](README.md)\n\n# Training track\n\n- [How we support customers](training/01-how-we-support.md)\n";
+
+const README: &str = "# Welcome\n\nThis is our support team's handbook: the training track teaches how we work, and the\nknowledge base (KB) holds the troubleshooting articles we use on real tickets.\n\nSearch the KB from the search box, or with `supportbook search \"what the customer said\"`.\n";
+
+const CHAPTER: &str = "# How we support customers\n\nEvery support encounter is a chance to keep a customer. Listen to the whole problem before\nyou answer, acknowledge how it affects the customer, and never turn a support reply into a\nsales pitch.\n\n## Before you reply\n\nRead everything the customer already told you, so you never ask for it again.\n\n## Try it\n\nAsk your trainer which quiz goes with this chapter.\n";
+
+const ARTICLE: &str = "+++\nid = \"example-site-down\"\ntitle = \"Customer says their site is down\"\nsummary = \"First checks when a customer reports that their website does not load.\"\nsymptoms = [\"my site is down\", \"This site can't be reached\", \"502 Bad Gateway\"]\nproducts = [\"web-server\"]\ntags = [\"5xx\", \"first-checks\"]\naudience = \"internal\"\nstate = \"draft\"\nowner = \"Support team\"\nreviewed = REVIEWED\nreview-every = 180\nrelated = []\n+++\n\n## Symptoms\n\nThe customer's website does not load, or shows an error page.\n\n## Cause\n\nMost often the web server or PHP is stopped, the domain no longer points at us, or an\nupstream service is slow.\n\n## Resolution\n\n1. Check the domain still points at us: `dig +short example.com A`.\n2. Check the response: `curl -I https://example.com`.\n3. Read the last errors: `tail -n 50 /var/log/nginx/error.log`.\n\n## What to tell the customer\n\n> Thanks for letting us know, and sorry your site is down. I'm checking the server now and\n> will update you within 15 minutes, sooner if I find the cause.\n";
+
+const GITIGNORE: &str = "# Built site and supportbook's local state (search index, results database)\n/book/\n/.supportbook/\n";
+
+const WORKFLOW: &str = r#"name: handbook
+
+on:
+  push:
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          # Full history: page dates and the "what's new" page come from git.
+          fetch-depth: 0
+      - uses: dtolnay/rust-toolchain@stable
+      - name: Install supportbook
+        run: cargo install supportbook --locked
+      - name: Check
+        run: supportbook check
+      - name: Build
+        run: supportbook build --dest site
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: site
+
+  deploy:
+    if: github.ref == 'refs/heads/main'
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"#;
+
+const QUIZZES_README: &str = "# Quizzes\n\nOne quiz per TOML file, in mdbook-quiz's format. Embed a quiz in a chapter with\n`{{#quiz ../quizzes/FILE.toml}}`.\n";
+
+fn book_toml(title: &str) -> String {
+    let title = toml::Value::String(title.to_string()).to_string();
+    format!(
+        "[book]\ntitle = {title}\nsrc = \"content\"\nlanguage = \"en\"\n\n[output.html]\nadditional-css = [\"templates/supportbook.css\"]\n\n# supportbook's settings; `mdbook build` runs the same preprocessor when\n# mdbook-supportbook is on PATH.\n[preprocessor.supportbook]\nreview-days = 365\n"
+    )
+}
+
+pub fn run(cwd: &Path, args: &InitArgs, quiet: bool) -> Result<()> {
+    let dir = cwd.join(&args.dir);
+    let reviewed = crate::today().to_string();
+    let files: Vec<(&str, String)> = vec![
+        ("book.toml", book_toml(&args.title)),
+        ("content/SUMMARY.md", SUMMARY.to_string()),
+        ("content/README.md", README.to_string()),
+        ("content/training/01-how-we-support.md", CHAPTER.to_string()),
+        (
+            "content/kb/web-server/example-site-down.md",
+            ARTICLE.replace("REVIEWED", &reviewed),
+        ),
+        ("quizzes/README.md", QUIZZES_README.to_string()),
+        (
+            "templates/supportbook.css",
+            crate::templates::BUILTIN_CSS.to_string(),
+        ),
+        (".gitignore", GITIGNORE.to_string()),
+        (".github/workflows/handbook.yml", WORKFLOW.to_string()),
+    ];
+    // Refuse before writing anything, so a refusal leaves no half-made handbook.
+    let existing: Vec<&str> = files
+        .iter()
+        .map(|(p, _)| *p)
+        .filter(|p| dir.join(p).symlink_metadata().is_ok())
+        .collect();
+    if !existing.is_empty() {
+        return Err(Error::Refused(format!(
+            "refusing to overwrite existing file{} in {}: {}",
+            if existing.len() == 1 { "" } else { "s" },
+            dir.display(),
+            existing.join(", ")
+        )));
+    }
+    for (rel, text) in &files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        }
+        // create_new: never overwrite, even if a file appeared meanwhile.
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| Error::io("create", &path, e))?;
+        std::io::Write::write_all(&mut f, text.as_bytes())
+            .map_err(|e| Error::io("write", &path, e))?;
+    }
+    if !quiet {
+        eprintln!(
+            "created a handbook in {} ({} files)",
+            dir.display(),
+            files.len()
+        );
+        eprintln!("next: cd {} && supportbook build", args.dir.display());
+    }
+    Ok(())
+}

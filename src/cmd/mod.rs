@@ -1,0 +1,5 @@
+//! One file per command; each only wires stages together.
+
+pub mod build;
+pub mod check;
+pub mod init;

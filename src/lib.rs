@@ -1,0 +1,85 @@
+//! supportbook: a support team's training handbook and troubleshooting
+//! knowledge base, built from Markdown and TOML on top of mdBook.
+//!
+//! The pipeline is the architecture: [`project`] finds the root and reads
+//! book.toml, [`load`] reads files into raw documents, [`validate`] turns
+//! them into checked [`model`] types or [`diagnostic`]s, [`render`] builds
+//! the site. Each command in [`cmd`] wires those stages together.
+
+pub mod cli;
+pub mod cmd;
+pub mod diagnostic;
+pub mod error;
+pub mod frontmatter;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod project;
+pub mod render;
+pub mod templates;
+pub mod validate;
+
+use clap::Parser as _;
+use cli::{Cli, Command};
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// Today's date for review checks: `SUPPORTBOOK_TODAY` (YYYY-MM-DD) when set,
+/// so tests and reproducible builds can pin it, else the system date.
+pub fn today() -> jiff::civil::Date {
+    std::env::var("SUPPORTBOOK_TODAY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| jiff::Zoned::now().date())
+}
+
+/// Runs the command line `args` (including the program name) and returns the
+/// exit status. Everything the binary does goes through here.
+pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    init_logging();
+    match dispatch(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            match &e {
+                // The diagnostics were printed already; say how many.
+                error::Error::Invalid { .. } => eprintln!("error: stopped: {e}"),
+                _ => eprintln!("error: {e}"),
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn dispatch(cli: &Cli) -> error::Result<()> {
+    let cwd = std::env::current_dir().map_err(|e| error::Error::io("read", ".", e))?;
+    if let Command::Init(args) = &cli.command {
+        let base = cli.root.clone().unwrap_or_else(|| cwd.clone());
+        return cmd::init::run(&base, args, cli.quiet);
+    }
+    let root = project::find_root(cli.root.as_deref(), &cwd)?;
+    match &cli.command {
+        Command::Check(args) => cmd::check::run(&root, args, cli.quiet),
+        Command::Build(args) => cmd::build::run(&root, args, cli.quiet),
+        Command::Init(_) => Ok(()),
+    }
+}
+
+/// Logs go to stderr, filtered by `SUPPORTBOOK_LOG` (e.g. `debug`); mdBook's
+/// own info lines are hidden unless asked for.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SUPPORTBOOK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,196 @@
+//! Checked domain types: what the validate stage hands to every later stage.
+
+use crate::markdown::Outline;
+use crate::project::Project;
+use jiff::civil::Date;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// Who an article is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    #[default]
+    Internal,
+    Customer,
+}
+
+/// Where an article is in its life (KCS-style).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Draft,
+    #[default]
+    Validated,
+    Archived,
+}
+
+impl State {
+    pub const NAMES: [&'static str; 3] = ["draft", "validated", "archived"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "draft" => Some(State::Draft),
+            "validated" => Some(State::Validated),
+            "archived" => Some(State::Archived),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::Validated => "validated",
+            State::Archived => "archived",
+        }
+    }
+}
+
+impl Audience {
+    pub const NAMES: [&'static str; 2] = ["internal", "customer"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "internal" => Some(Audience::Internal),
+            "customer" => Some(Audience::Customer),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Internal => "internal",
+            Audience::Customer => "customer",
+        }
+    }
+}
+
+/// When an article is due for review, relative to today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Review {
+    pub due: Date,
+    /// Days past due (positive) or until due (negative).
+    pub overdue_days: i32,
+}
+
+impl Review {
+    pub fn is_overdue(&self) -> bool {
+        self.overdue_days > 0
+    }
+}
+
+/// A validated KB article.
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    pub id: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub symptoms: Vec<String>,
+    pub products: Vec<String>,
+    pub tags: Vec<String>,
+    pub audience: Audience,
+    pub state: State,
+    pub owner: Option<String>,
+    pub reviewed: Option<Date>,
+    pub review_every: Option<u32>,
+    pub related: Vec<String>,
+    /// Where each `related` id is written.
+    #[serde(skip)]
+    pub related_spans: Vec<std::ops::Range<usize>>,
+    /// Review status, when the article has a `reviewed` date.
+    pub review: Option<Review>,
+    /// Source path relative to the source folder.
+    pub rel: PathBuf,
+    /// Path relative to the root, for messages.
+    pub path: PathBuf,
+    /// The whole file, front matter included.
+    #[serde(skip)]
+    pub source: String,
+    /// Byte offset where the Markdown body starts.
+    #[serde(skip)]
+    pub body_start: usize,
+    /// Where the id is written (the opening fence when it comes from the file name).
+    #[serde(skip)]
+    pub id_span: std::ops::Range<usize>,
+    #[serde(skip)]
+    pub outline: Outline,
+    /// Whether SUMMARY.md lists this article (then mdBook renders it).
+    pub in_summary: bool,
+    /// blake3 of the whole file, hex.
+    pub hash: String,
+}
+
+impl Article {
+    /// The Markdown body, without front matter.
+    pub fn body(&self) -> &str {
+        self.source.get(self.body_start..).unwrap_or("")
+    }
+
+    pub fn needs_review(&self) -> bool {
+        self.review.is_some_and(|r| r.is_overdue())
+    }
+}
+
+/// A Markdown page that is not a KB article (the training track, etc.).
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub rel: PathBuf,
+    pub path: PathBuf,
+    pub source: String,
+    pub outline: Outline,
+    pub in_summary: bool,
+}
+
+/// Everything validation accepted: the input of render and index.
+#[derive(Debug, Clone)]
+pub struct Handbook {
+    pub project: Project,
+    pub today: Date,
+    pub pages: Vec<Page>,
+    pub articles: Vec<Article>,
+    /// Source-relative paths that SUMMARY.md lists.
+    pub summary_listed: BTreeSet<PathBuf>,
+}
+
+impl Handbook {
+    pub fn article(&self, id: &str) -> Option<&Article> {
+        self.articles.iter().find(|a| a.id == id)
+    }
+
+    /// Articles grouped by product (first-seen spelling), sorted by title.
+    pub fn by_product(&self) -> BTreeMap<String, Vec<&Article>> {
+        group(&self.articles, |a| &a.products)
+    }
+
+    /// Articles grouped by tag, sorted by title.
+    pub fn by_tag(&self) -> BTreeMap<String, Vec<&Article>> {
+        group(&self.articles, |a| &a.tags)
+    }
+}
+
+fn group<'a>(
+    articles: &'a [Article],
+    key: impl Fn(&Article) -> &Vec<String>,
+) -> BTreeMap<String, Vec<&'a Article>> {
+    let mut map: BTreeMap<String, Vec<&Article>> = BTreeMap::new();
+    for a in articles {
+        let keys = key(a);
+        if keys.is_empty() {
+            map.entry(String::new()).or_default().push(a);
+        }
+        for k in keys {
+            map.entry(k.clone()).or_default().push(a);
+        }
+    }
+    for list in map.values_mut() {
+        list.sort_by(|a, b| {
+            a.title
+                .to_lowercase()
+                .cmp(&b.title.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
+        list.dedup_by(|a, b| a.id == b.id);
+    }
+    map
+}

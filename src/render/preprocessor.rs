@@ -1,0 +1,250 @@
+//! The mdBook preprocessor: strips front matter, puts the article header on
+//! article pages, rewrites links to where pages are served, and adds the
+//! generated "Knowledge base" part.
+//!
+//! `supportbook build` registers it in process with a handbook it has already
+//! validated, and renders unlisted articles itself (linearly). As the
+//! `mdbook-supportbook` binary it loads the handbook from the book's root and
+//! adds every article as a chapter, so a plain `mdbook build` gives the same
+//! pages.
+
+use super::{IndexKind, SiteMap, article_header_data, article_out, index_pages};
+use crate::frontmatter::{self, Split};
+use crate::markdown;
+use crate::model::Handbook;
+use crate::templates::Templates;
+use anyhow::{Context as _, bail};
+use mdbook_preprocessor::book::{Book, BookItem, Chapter};
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub struct SupportbookPreprocessor {
+    prepared: Option<(Arc<Handbook>, Arc<Templates>)>,
+    /// Add unlisted articles as chapters (the standalone binary does).
+    articles_as_chapters: bool,
+}
+
+impl SupportbookPreprocessor {
+    pub const NAME: &'static str = "supportbook";
+
+    /// For `supportbook build`: the handbook is already validated, and the
+    /// linear renderer writes the unlisted article pages.
+    pub fn in_process(handbook: Arc<Handbook>, templates: Arc<Templates>) -> Self {
+        SupportbookPreprocessor {
+            prepared: Some((handbook, templates)),
+            articles_as_chapters: false,
+        }
+    }
+
+    /// For the `mdbook-supportbook` binary: loads the handbook itself.
+    pub fn standalone() -> Self {
+        SupportbookPreprocessor {
+            prepared: None,
+            articles_as_chapters: true,
+        }
+    }
+}
+
+impl Preprocessor for SupportbookPreprocessor {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn supports_renderer(&self, renderer: &str) -> anyhow::Result<bool> {
+        Ok(renderer == "html")
+    }
+
+    fn run(&self, ctx: &PreprocessorContext, book: Book) -> anyhow::Result<Book> {
+        let (handbook, templates) = match &self.prepared {
+            Some((h, t)) => (h.clone(), t.clone()),
+            None => {
+                let (h, t) = load_for_mdbook(&ctx.root)?;
+                (Arc::new(h), Arc::new(t))
+            }
+        };
+        transform(book, &handbook, &templates, self.articles_as_chapters)
+    }
+}
+
+/// Loads and validates the handbook for the standalone binary; warnings go
+/// to stderr, errors stop the build.
+fn load_for_mdbook(root: &Path) -> anyhow::Result<(Handbook, Templates)> {
+    let (handbook, templates, diags) = crate::cmd::check::load_and_validate(root, crate::today())?;
+    if !diags.is_empty() {
+        eprint!("{}", diags.render_human());
+    }
+    if diags.has_errors() {
+        bail!(
+            "supportbook found {} error(s); fix them and build again",
+            diags.errors()
+        );
+    }
+    Ok((handbook, templates))
+}
+
+fn transform(
+    mut book: Book,
+    handbook: &Handbook,
+    templates: &Templates,
+    articles_as_chapters: bool,
+) -> anyhow::Result<Book> {
+    let map = SiteMap::new(handbook);
+    let articles: HashMap<&Path, &crate::model::Article> = handbook
+        .articles
+        .iter()
+        .map(|a| (a.rel.as_path(), a))
+        .collect();
+
+    let mut failure = None;
+    book.for_each_chapter_mut(|ch| {
+        let Some(src) = ch.source_path.clone() else {
+            return;
+        };
+        let out = map
+            .output_of(&src)
+            .map_or_else(|| src.clone(), Path::to_path_buf);
+        let result = match articles.get(src.as_path()) {
+            Some(a) => article_chapter_content(&ch.content, a, handbook, templates, &map, &out),
+            None => Ok(rewrite_content(&ch.content, &src, &out, &map)),
+        };
+        match result {
+            Ok(content) => ch.content = content,
+            Err(e) => failure = Some(e),
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if handbook.articles.is_empty() {
+        return Ok(book);
+    }
+
+    let pages = index_pages(handbook, templates)?;
+    let kb_title = handbook.project.settings.kb_title.clone();
+    let mut overview = None;
+    let mut products = Vec::new();
+    let mut tags = Vec::new();
+    for page in pages {
+        let mut ch = Chapter::new(&page.title, page.html, page.out.clone(), Vec::new());
+        ch.source_path = None;
+        match page.kind {
+            IndexKind::Overview => overview = Some(ch),
+            IndexKind::Product => products.push((page.out, ch)),
+            IndexKind::Tag => tags.push(ch),
+        }
+    }
+    let Some(mut overview) = overview else {
+        return Ok(book);
+    };
+
+    if articles_as_chapters {
+        let by_product = handbook.by_product();
+        for (out, product_ch) in &mut products {
+            let name = by_product.keys().find(|p| super::product_out(p) == *out);
+            let Some(list) = name.and_then(|n| by_product.get(n)) else {
+                continue;
+            };
+            for a in list {
+                // An article with several products is listed under its first.
+                if a.in_summary
+                    || a.products
+                        .first()
+                        .is_some_and(|p| super::product_out(p) != *out)
+                {
+                    continue;
+                }
+                let page_out = article_out(a);
+                let content =
+                    article_chapter_content(&a.source, a, handbook, templates, &map, &page_out)?;
+                let mut ch = Chapter::new(
+                    &a.title,
+                    content,
+                    page_out,
+                    vec![kb_title.clone(), product_ch.name.clone()],
+                );
+                ch.source_path = Some(a.rel.clone());
+                product_ch.sub_items.push(BookItem::Chapter(ch));
+            }
+        }
+        if let Some(list) = by_product.get("") {
+            for a in list.iter().filter(|a| !a.in_summary) {
+                let page_out = article_out(a);
+                let content =
+                    article_chapter_content(&a.source, a, handbook, templates, &map, &page_out)?;
+                let mut ch = Chapter::new(&a.title, content, page_out, vec![kb_title.clone()]);
+                ch.source_path = Some(a.rel.clone());
+                overview.sub_items.push(BookItem::Chapter(ch));
+            }
+        }
+    }
+
+    overview
+        .sub_items
+        .extend(products.into_iter().map(|(_, ch)| BookItem::Chapter(ch)));
+    if !tags.is_empty() {
+        let mut tag_root = Chapter::new(
+            "Tags",
+            String::new(),
+            PathBuf::from("kb/tags/index.md"),
+            vec![kb_title.clone()],
+        );
+        tag_root.source_path = None;
+        tag_root.content = tag_overview_html(&tags);
+        tag_root.sub_items = tags.into_iter().map(BookItem::Chapter).collect();
+        overview.sub_items.push(BookItem::Chapter(tag_root));
+    }
+    book.items.push(BookItem::PartTitle(kb_title));
+    book.items.push(BookItem::Chapter(overview));
+    Ok(book)
+}
+
+fn tag_overview_html(tags: &[Chapter]) -> String {
+    let mut html = String::from(
+        "<h1 id=\"tags\"><a class=\"header\" href=\"#tags\">Tags</a></h1>\n<ul class=\"sb-index\">\n",
+    );
+    for t in tags {
+        let file = t
+            .path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = t.name.strip_prefix("Tag: ").unwrap_or(&t.name);
+        html.push_str(&format!(
+            "<li><a href=\"{}\">{}</a></li>\n",
+            markdown::escape_attr(&super::html_url(&file)),
+            markdown::escape_attr(name)
+        ));
+    }
+    html.push_str("</ul>\n");
+    html
+}
+
+/// An article page's Markdown for mdBook: the rendered header, then the body
+/// (front matter removed, links rewritten).
+fn article_chapter_content(
+    content: &str,
+    a: &crate::model::Article,
+    handbook: &Handbook,
+    templates: &Templates,
+    map: &SiteMap,
+    out: &Path,
+) -> anyhow::Result<String> {
+    let (split, _) = frontmatter::parse(&a.path, content);
+    let body = match split {
+        Split::Found(fm) => content.get(fm.body_start..).unwrap_or(""),
+        Split::None => content,
+    };
+    let header = templates
+        .render("article", &article_header_data(a, handbook, out))
+        .with_context(|| format!("rendering the header of {}", a.path.display()))?;
+    let body = rewrite_content(body, &a.rel, out, map);
+    Ok(format!("{}\n\n{body}", header.trim_end()))
+}
+
+fn rewrite_content(content: &str, src: &Path, out: &Path, map: &SiteMap) -> String {
+    let outline = markdown::outline(content);
+    markdown::rewrite_links(content, &outline.links, |dest| map.rewrite(src, out, dest))
+}

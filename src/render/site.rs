@@ -1,0 +1,440 @@
+//! The whole site build: mdBook for the training track and KB index pages,
+//! the linear renderer for KB article pages, and an incremental copy into the
+//! destination.
+//!
+//! mdBook's HTML renderer empties its destination and gives every page the
+//! whole chapter list, so it renders into a staging folder under
+//! `.supportbook/` and only sees the few pages that need a sidebar entry.
+//! Article pages reuse the page mdBook rendered for the KB overview as a
+//! shell (same theme, sidebar, scripts and search box) with their own title,
+//! content and navigation. A manifest of what was written, with a key per
+//! page, lets the next build skip every page whose inputs did not change.
+
+use super::preprocessor::SupportbookPreprocessor;
+use super::{SiteMap, article_body, article_header_data, article_out};
+use crate::error::{Error, Result};
+use crate::markdown;
+use crate::model::{Article, Handbook};
+use crate::templates::Templates;
+use mdbook_driver::MDBook;
+use mdbook_driver::config::Config;
+use mdbook_html::HtmlHandlebars;
+use mdbook_renderer::{RenderContext, Renderer};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// What a build did, for the summary line and tests.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BuildReport {
+    /// Pages rendered by mdBook (training track, KB index pages, listed articles).
+    pub mdbook_pages: usize,
+    /// Article pages rendered by the linear renderer.
+    pub article_pages: usize,
+    /// How many of those were written this time (the rest were unchanged).
+    pub article_pages_written: usize,
+    /// Files copied from mdBook's output because they changed.
+    pub files_copied: usize,
+    /// Files removed from the destination because no page produces them now.
+    pub files_removed: usize,
+    pub dest: PathBuf,
+}
+
+/// Called with (done, total) while article pages render.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+#[derive(Serialize, Deserialize, Default)]
+struct Manifest {
+    version: u32,
+    /// Site-relative path -> key of the inputs that produced it.
+    files: BTreeMap<String, String>,
+}
+
+const MANIFEST_VERSION: u32 = 1;
+
+/// Builds the site into `dest`.
+pub fn build(
+    handbook: Arc<Handbook>,
+    templates: Arc<Templates>,
+    dest: &Path,
+    progress: Progress<'_>,
+) -> Result<BuildReport> {
+    let root = handbook.project.root.clone();
+    check_dest(&handbook, dest)?;
+    let state = handbook.project.state_dir();
+    let stage = state.join("stage");
+
+    // 1. mdBook renders the training track and the KB index pages.
+    let mut config = Config::from_disk(root.join("book.toml"))?;
+    config
+        .set("build.create-missing", false)
+        .map_err(Error::internal)?;
+    let book_title = config.book.title.clone().unwrap_or_default();
+    let has_css = config.html_config().is_some_and(|h| {
+        h.additional_css
+            .iter()
+            .any(|p| p.ends_with("supportbook.css"))
+    });
+    let mut md = MDBook::load_with_config(&root, config.clone())?;
+    md.with_preprocessor(SupportbookPreprocessor::in_process(
+        handbook.clone(),
+        templates.clone(),
+    ));
+    let renderer = HtmlHandlebars::new();
+    let (book, pctx) = md.preprocess_book(&renderer)?;
+    let mdbook_pages = book.chapters().count();
+    let mut ctx = RenderContext::new(&root, book, config, &stage);
+    ctx.chapter_titles
+        .extend(pctx.chapter_titles.borrow_mut().drain());
+    std::fs::create_dir_all(&stage).map_err(|e| Error::io("create", &stage, e))?;
+    renderer.render(&ctx)?;
+    if !has_css {
+        inject_css(&stage, &templates.css)?;
+    }
+
+    // 2. The linear renderer writes every unlisted article page.
+    let manifest_path = state.join(format!(
+        "manifest-{}.json",
+        &blake3::hash(dest.to_string_lossy().as_bytes()).to_hex()[..16]
+    ));
+    let old: Manifest = std::fs::read(&manifest_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .filter(|m: &Manifest| m.version == MANIFEST_VERSION)
+        .unwrap_or_default();
+    let mut new = Manifest {
+        version: MANIFEST_VERSION,
+        files: BTreeMap::new(),
+    };
+    let mut report = BuildReport {
+        mdbook_pages,
+        dest: dest.to_path_buf(),
+        ..BuildReport::default()
+    };
+
+    let unlisted: Vec<&Article> = handbook.articles.iter().filter(|a| !a.in_summary).collect();
+    if !unlisted.is_empty() {
+        let shell_path = stage.join("kb/index.html");
+        let shell_html =
+            std::fs::read_to_string(&shell_path).map_err(|e| Error::io("read", &shell_path, e))?;
+        let shell = Shell::parse(&shell_html, &book_title)?;
+        let map = SiteMap::new(&handbook);
+        let neighbours = neighbours(&handbook);
+        let done = AtomicUsize::new(0);
+        let written = AtomicUsize::new(0);
+        let total = unlisted.len();
+        let results: Vec<Result<(String, String)>> = unlisted
+            .par_iter()
+            .map(|a| {
+                let out_md = article_out(a);
+                let out = super::html_url(&out_md.to_string_lossy());
+                let data = article_header_data(a, &handbook, &out_md);
+                let body = article_body(a, &map, &out_md);
+                let (prev, next) = neighbours.get(a.id.as_str()).cloned().unwrap_or_default();
+                let mut h = blake3::Hasher::new();
+                for part in [
+                    &shell.hash,
+                    &templates.hash,
+                    &data.to_string(),
+                    &body,
+                    &prev,
+                    &next,
+                ] {
+                    h.update(part.as_bytes());
+                    h.update(&[0]);
+                }
+                let key = h.finalize().to_hex().to_string();
+                let target = dest.join(&out);
+                if old.files.get(&out) != Some(&key) || !target.is_file() {
+                    let header = templates.render("article", &data)?;
+                    let content = format!("{header}\n{}", markdown::render_html(&body));
+                    let page = shell.fill(&a.title, &content, &prev, &next);
+                    write_file(&target, page.as_bytes())?;
+                    written.fetch_add(1, Ordering::Relaxed);
+                }
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                Ok((out, key))
+            })
+            .collect();
+        for r in results {
+            let (out, key) = r?;
+            new.files.insert(out, key);
+        }
+        report.article_pages = total;
+        report.article_pages_written = written.into_inner();
+    }
+
+    // 3. Copy mdBook's output over, only what changed.
+    for entry in walkdir::WalkDir::new(&stage).into_iter() {
+        let entry =
+            entry.map_err(|e| Error::internal(format!("reading {}: {e}", stage.display())))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = crate::load::relative(&stage, entry.path());
+        let rel_str = crate::diagnostic::display_path(&rel);
+        let target = dest.join(&rel);
+        let bytes = std::fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
+        let same = std::fs::read(&target).is_ok_and(|old| old == bytes);
+        if !same {
+            write_file(&target, &bytes)?;
+            report.files_copied += 1;
+        }
+        new.files.insert(rel_str, String::new());
+    }
+
+    // 4. Remove what an earlier build wrote and nothing produces now.
+    for stale in old.files.keys().filter(|k| !new.files.contains_key(*k)) {
+        let path = dest.join(stale);
+        if path.is_file() && std::fs::remove_file(&path).is_ok() {
+            report.files_removed += 1;
+        }
+    }
+    let json = serde_json::to_vec(&new).map_err(Error::internal)?;
+    write_file(&manifest_path, &json)?;
+    Ok(report)
+}
+
+/// Refuses destinations that would overwrite the project itself.
+fn check_dest(handbook: &Handbook, dest: &Path) -> Result<()> {
+    let root = normalize(&handbook.project.root);
+    let d = normalize(dest);
+    let src = normalize(&handbook.project.src_dir());
+    let refuse = |why: &str| {
+        Err(Error::Refused(format!(
+            "refusing to build into {}: {why}",
+            dest.display()
+        )))
+    };
+    if root.starts_with(&d) {
+        return refuse("it contains the project, whose files would be overwritten");
+    }
+    if d.starts_with(&src) {
+        return refuse("it is inside the source folder; supportbook never writes there");
+    }
+    for inner in [
+        ".git",
+        ".supportbook",
+        &handbook.project.settings.templates_dir,
+        &handbook.project.settings.quizzes_dir,
+    ] {
+        if d.starts_with(root.join(inner)) {
+            return refuse(&format!("it is inside {inner}/"));
+        }
+    }
+    Ok(())
+}
+
+/// An absolute, `..`-free form of a path that may not exist yet.
+fn normalize(p: &Path) -> PathBuf {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
+    // Canonicalize the longest existing ancestor, keep the rest as written.
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    for part in rest.into_iter().rev() {
+        if part == ".." {
+            out.pop();
+        } else if part != "." {
+            out.push(part);
+        }
+    }
+    out
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| Error::io("write", path, e))
+}
+
+/// Adds `supportbook.css` to every page mdBook rendered, when book.toml does
+/// not list it in `additional-css` itself.
+fn inject_css(stage: &Path, css: &str) -> Result<()> {
+    write_file(&stage.join("supportbook.css"), css.as_bytes())?;
+    for entry in walkdir::WalkDir::new(stage)
+        .into_iter()
+        .filter_map(std::result::Result::ok)
+    {
+        if entry.path().extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let depth = entry.depth().saturating_sub(1);
+        let html = std::fs::read_to_string(entry.path())
+            .map_err(|e| Error::io("read", entry.path(), e))?;
+        if let Some(at) = html.find("</head>") {
+            let link = format!(
+                "<link rel=\"stylesheet\" href=\"{}supportbook.css\">\n",
+                "../".repeat(depth)
+            );
+            let mut out = String::with_capacity(html.len() + link.len());
+            out.push_str(html.get(..at).unwrap_or(""));
+            out.push_str(&link);
+            out.push_str(html.get(at..).unwrap_or(""));
+            write_file(entry.path(), out.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// For each unlisted article: the previous and next page in its first
+/// product's list (the product page at either end).
+fn neighbours(handbook: &Handbook) -> std::collections::HashMap<&str, (String, String)> {
+    let mut out = std::collections::HashMap::new();
+    let kb = Path::new("kb");
+    for (product, list) in handbook.by_product() {
+        let home = if product.is_empty() {
+            "index.html".to_string()
+        } else {
+            super::html_url(&super::relative_url(kb, &super::product_out(&product)))
+        };
+        let first_product: Vec<&Article> = list
+            .into_iter()
+            .filter(|a| a.products.first().is_none_or(|p| *p == product) && !a.in_summary)
+            .collect();
+        for (i, a) in first_product.iter().enumerate() {
+            let url = |j: Option<usize>| {
+                j.and_then(|j| first_product.get(j)).map_or_else(
+                    || home.clone(),
+                    |b| super::html_url(&super::relative_url(kb, &article_out(b))),
+                )
+            };
+            out.insert(a.id.as_str(), (url(i.checked_sub(1)), url(Some(i + 1))));
+        }
+    }
+    out
+}
+
+/// The KB overview page mdBook rendered, cut around its title, its `<main>`
+/// and its previous/next links.
+struct Shell {
+    head: String,
+    middle: String,
+    tail: String,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    book_title: String,
+    hash: String,
+}
+
+impl Shell {
+    fn parse(html: &str, book_title: &str) -> Result<Shell> {
+        let bad = |what: &str| {
+            Error::Refused(format!(
+                "the theme's page template has no {what}; article pages need it (check theme/index.hbs)"
+            ))
+        };
+        let t0 = html.find("<title>").ok_or_else(|| bad("<title>"))? + "<title>".len();
+        let t1 = t0
+            + html
+                .get(t0..)
+                .and_then(|s| s.find("</title>"))
+                .ok_or_else(|| bad("</title>"))?;
+        let m0 = t1
+            + html
+                .get(t1..)
+                .and_then(|s| s.find("<main>"))
+                .ok_or_else(|| bad("<main>"))?
+            + "<main>".len();
+        let m1 = m0
+            + html
+                .get(m0..)
+                .and_then(|s| s.rfind("</main>"))
+                .ok_or_else(|| bad("</main>"))?;
+        let tail = html.get(m1..).unwrap_or("").to_string();
+        let href_after = |marker: &str| {
+            let i = tail.find(marker)? + marker.len();
+            let rest = tail.get(i..)?;
+            let start = rest.find("href=\"")? + 6;
+            let end = start + rest.get(start..)?.find('"')?;
+            rest.get(start..end).map(str::to_string)
+        };
+        let shell = Shell {
+            head: html.get(..t0).unwrap_or("").to_string(),
+            middle: html.get(t1..m0).unwrap_or("").to_string(),
+            prev_href: href_after("rel=\"prev\""),
+            next_href: href_after("rel=\"next"),
+            tail,
+            book_title: book_title.to_string(),
+            hash: String::new(),
+        };
+        let hash =
+            blake3::hash(format!("{}\0{}\0{}", shell.head, shell.middle, shell.tail).as_bytes())
+                .to_hex()
+                .to_string();
+        Ok(Shell { hash, ..shell })
+    }
+
+    fn fill(&self, title: &str, content: &str, prev: &str, next: &str) -> String {
+        let full_title = if self.book_title.is_empty() {
+            title.to_string()
+        } else {
+            format!("{title} - {}", self.book_title)
+        };
+        let mut tail = self.tail.clone();
+        for (old, new) in [(&self.prev_href, prev), (&self.next_href, next)] {
+            if let Some(old) = old {
+                tail = tail.replace(
+                    &format!("href=\"{old}\""),
+                    &format!("href=\"{}\"", markdown::escape_attr(new)),
+                );
+            }
+        }
+        let mut out = String::with_capacity(
+            self.head.len() + self.middle.len() + tail.len() + content.len() + 64,
+        );
+        out.push_str(&self.head);
+        out.push_str(&markdown::escape_attr(&full_title));
+        out.push_str(&self.middle);
+        out.push_str(content);
+        out.push_str(&tail);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_replaces_title_main_and_navigation() {
+        let html = "<html><head><title>Knowledge base - B</title></head><body><main>OLD</main>\
+                    <a rel=\"prev\" href=\"../t/x.html\">p</a><a rel=\"next prefetch\" href=\"products/dns.html\">n</a>\
+                    <a rel=\"prev\" href=\"../t/x.html\">p2</a></body></html>";
+        let shell = Shell::parse(html, "B").unwrap();
+        let page = shell.fill(
+            "Mail <bounces>",
+            "<p>NEW</p>",
+            "products/email.html",
+            "b.html",
+        );
+        assert_eq!(
+            page,
+            "<html><head><title>Mail &lt;bounces&gt; - B</title></head><body><main><p>NEW</p></main>\
+             <a rel=\"prev\" href=\"products/email.html\">p</a><a rel=\"next prefetch\" href=\"b.html\">n</a>\
+             <a rel=\"prev\" href=\"products/email.html\">p2</a></body></html>"
+        );
+    }
+
+    #[test]
+    fn shell_without_main_is_refused() {
+        assert!(Shell::parse("<title>x</title>", "").is_err());
+    }
+}

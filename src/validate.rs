@@ -1,0 +1,727 @@
+//! Stage 2, validate: raw documents become checked [`Handbook`] types, or
+//! diagnostics. Every problem in every file is collected; nothing later sees
+//! a raw document.
+
+use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean, display_path};
+use crate::frontmatter::{self, Entry, Split, Value};
+use crate::load::{RawDoc, RawHandbook};
+use crate::markdown::{self, Outline};
+use crate::model::{Article, Audience, Handbook, Page, Review, State};
+use jiff::civil::Date;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+
+/// The front-matter keys supportbook reads.
+pub const ARTICLE_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "summary",
+    "symptoms",
+    "products",
+    "tags",
+    "audience",
+    "state",
+    "owner",
+    "reviewed",
+    "review-every",
+    "related",
+];
+
+/// Validates everything that was loaded. `today` decides which articles are
+/// past their review date.
+pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let summary_listed = match &raw.summary {
+        Some(summary) => check_summary(summary, &raw.docs, &mut diags),
+        None => BTreeSet::new(),
+    };
+
+    let mut articles = Vec::new();
+    let mut pages = Vec::new();
+    let settings = &raw.project.settings;
+    for doc in raw.docs {
+        let in_summary = summary_listed.contains(&doc.rel);
+        if doc.is_article {
+            if let Some(a) = check_article(doc, in_summary, today, settings.review_days, &mut diags)
+            {
+                articles.push(a);
+            }
+        } else {
+            let outline = markdown::outline(&doc.source);
+            pages.push(Page {
+                rel: doc.rel,
+                path: doc.path,
+                source: doc.source,
+                outline,
+                in_summary,
+            });
+        }
+    }
+    if pages.is_empty() && articles.is_empty() && raw.summary.is_some() {
+        diags.push(
+            Diagnostic::error(
+                "empty-source",
+                raw.project.src.join("SUMMARY.md"),
+                "the source folder has no pages besides SUMMARY.md",
+            )
+            .with_help("add a chapter and list it in SUMMARY.md"),
+        );
+    }
+
+    check_ids(&mut articles, &mut diags);
+    check_sections(&articles, &settings.standard_sections, &mut diags);
+    check_links(&pages, &articles, &raw.project.src_dir(), &mut diags);
+
+    let handbook = Handbook {
+        project: raw.project,
+        today,
+        pages,
+        articles,
+        summary_listed,
+    };
+    (handbook, diags)
+}
+
+/// Resolves `link` (a `/`-separated relative path) against `dir`, both inside
+/// the source folder. `None` when it climbs out of the source folder or is
+/// absolute.
+pub fn resolve(dir: &Path, link: &str) -> Option<PathBuf> {
+    if link.starts_with('/') || link.starts_with('\\') {
+        return None;
+    }
+    let mut parts: Vec<std::ffi::OsString> = Vec::new();
+    for c in dir.join(link).components() {
+        match c {
+            Component::Normal(p) => parts.push(p.to_os_string()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(parts.iter().collect())
+}
+
+fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> BTreeSet<PathBuf> {
+    let outline = markdown::outline(&summary.source);
+    let known: BTreeSet<&Path> = docs.iter().map(|d| d.rel.as_path()).collect();
+    let mut listed = BTreeSet::new();
+    for link in &outline.links {
+        if link.dest.is_empty() || markdown::is_external(&link.dest) {
+            continue;
+        }
+        let span = link.dest_span.clone().unwrap_or(link.span.clone());
+        let path_part = link.dest.split('#').next().unwrap_or("");
+        let Some(target) = resolve(Path::new(""), path_part) else {
+            diags.push(
+                Diagnostic::error(
+                    "summary-outside",
+                    &summary.path,
+                    format!(
+                        "SUMMARY.md entry `{}` points outside the source folder",
+                        link.dest
+                    ),
+                )
+                .at(&summary.source, span)
+                .with_help("every chapter must be a file inside the source folder"),
+            );
+            continue;
+        };
+        if known.contains(target.as_path()) {
+            listed.insert(target);
+        } else {
+            let mut d = Diagnostic::error(
+                "summary-missing",
+                &summary.path,
+                format!(
+                    "SUMMARY.md entry `{}` points to a file that does not exist",
+                    link.dest
+                ),
+            )
+            .at(&summary.source, span);
+            let names = known.iter().filter_map(|p| p.to_str());
+            d = match did_you_mean(path_part, names) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help("create the file, or remove the entry (supportbook never creates files in the source folder)"),
+            };
+            diags.push(d);
+        }
+    }
+    listed
+}
+
+/// Reads front-matter entries into typed fields, one diagnostic per bad field.
+struct Fields<'a> {
+    path: &'a Path,
+    source: &'a str,
+    diags: &'a mut Diagnostics,
+}
+
+impl Fields<'_> {
+    fn error(
+        &mut self,
+        code: &'static str,
+        span: Range<usize>,
+        message: String,
+        help: Option<String>,
+    ) {
+        let mut d = Diagnostic::error(code, self.path, message).at(self.source, span);
+        if let Some(h) = help {
+            d = d.with_help(h);
+        }
+        self.diags.push(d);
+    }
+
+    fn string(&mut self, e: &Entry) -> Option<String> {
+        match &e.value {
+            Value::String(s) => Some(s.clone()),
+            other => {
+                let t = other.type_name();
+                self.error(
+                    "invalid-type",
+                    e.value_span.clone(),
+                    format!("`{}` must be a string, found {t}", e.key),
+                    Some(format!("write it in quotes: {} = \"...\"", e.key)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A list of strings; a single string is accepted as a list of one.
+    fn strings(&mut self, e: &Entry) -> Option<Vec<(String, Range<usize>)>> {
+        match &e.value {
+            Value::String(s) => Some(vec![(s.clone(), e.value_span.clone())]),
+            Value::Array(items) => {
+                let mut out = Vec::new();
+                for (v, span) in items {
+                    match v {
+                        Value::String(s) => out.push((s.clone(), span.clone())),
+                        other => self.error(
+                            "invalid-type",
+                            span.clone(),
+                            format!(
+                                "every item of `{}` must be a string, found {}",
+                                e.key,
+                                other.type_name()
+                            ),
+                            None,
+                        ),
+                    }
+                }
+                Some(out)
+            }
+            other => {
+                self.error(
+                    "invalid-type",
+                    e.value_span.clone(),
+                    format!(
+                        "`{}` must be a list of strings, found {}",
+                        e.key,
+                        other.type_name()
+                    ),
+                    Some(format!("{} = [\"...\", \"...\"]", e.key)),
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, e: &Entry) -> Option<Date> {
+        let text = match &e.value {
+            Value::Datetime(s) | Value::String(s) => s.clone(),
+            other => {
+                self.error(
+                    "invalid-type",
+                    e.value_span.clone(),
+                    format!("`{}` must be a date, found {}", e.key, other.type_name()),
+                    Some(format!("{} = 2026-03-01", e.key)),
+                );
+                return None;
+            }
+        };
+        match text.parse::<Date>() {
+            Ok(d) if text.len() == 10 => Some(d),
+            _ => {
+                self.error(
+                    "invalid-date",
+                    e.value_span.clone(),
+                    format!("`{}` is not a calendar date: `{text}`", e.key),
+                    Some("expected a date as YYYY-MM-DD, e.g. 2026-03-01".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn choice<T>(
+        &mut self,
+        e: &Entry,
+        names: &[&'static str],
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let s = self.string(e)?;
+        if let Some(v) = parse(&s) {
+            return Some(v);
+        }
+        let expected = names.join(", ");
+        let help = match did_you_mean(&s, names.iter().copied()) {
+            Some(m) => format!("did you mean \"{m}\"? expected one of: {expected}"),
+            None => format!("expected one of: {expected}"),
+        };
+        self.error(
+            "invalid-value",
+            e.value_span.clone(),
+            format!("`{}` has an unknown value \"{s}\"", e.key),
+            Some(help),
+        );
+        None
+    }
+}
+
+/// True for ids that work as file names and URLs.
+pub fn is_valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn check_article(
+    doc: RawDoc,
+    in_summary: bool,
+    today: Date,
+    review_days: u32,
+    diags: &mut Diagnostics,
+) -> Option<Article> {
+    let (split, fm_diags) = frontmatter::parse(&doc.path, &doc.source);
+    let had_fm_errors = !fm_diags.is_empty();
+    diags.extend(fm_diags);
+    let (entries, body_start, open_span) = match split {
+        Split::Found(fm) => (fm.entries, fm.body_start, fm.open_span),
+        Split::None => (Vec::new(), 0, 0..0),
+    };
+    if had_fm_errors {
+        return None;
+    }
+    let body = doc.source.get(body_start..).unwrap_or("");
+    let stem = doc
+        .rel
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut article = Article {
+        id: stem,
+        title: String::new(),
+        summary: None,
+        symptoms: Vec::new(),
+        products: Vec::new(),
+        tags: Vec::new(),
+        audience: Audience::default(),
+        state: State::default(),
+        owner: None,
+        reviewed: None,
+        review_every: None,
+        related: Vec::new(),
+        related_spans: Vec::new(),
+        review: None,
+        hash: blake3::hash(doc.source.as_bytes()).to_hex().to_string(),
+        outline: Outline::default(),
+        in_summary,
+        rel: doc.rel.clone(),
+        path: doc.path.clone(),
+        source: String::new(),
+        body_start,
+        id_span: open_span.clone(),
+    };
+    let mut id_span = open_span.clone();
+    let mut reviewed_span = open_span.clone();
+    let errors_before = diags.errors();
+    let mut f = Fields {
+        path: &doc.path,
+        source: &doc.source,
+        diags,
+    };
+    for e in &entries {
+        match e.key.as_str() {
+            "id" => {
+                if let Some(id) = f.string(e) {
+                    id_span = e.value_span.clone();
+                    article.id = id;
+                }
+            }
+            "title" => article.title = f.string(e).unwrap_or_default(),
+            "summary" => article.summary = f.string(e),
+            "owner" => article.owner = f.string(e),
+            "symptoms" | "products" | "tags" | "related" => {
+                let (list, spans): (Vec<String>, Vec<Range<usize>>) =
+                    f.strings(e).unwrap_or_default().into_iter().unzip();
+                match e.key.as_str() {
+                    "symptoms" => article.symptoms = list,
+                    "products" => article.products = list,
+                    "tags" => article.tags = list,
+                    _ => {
+                        article.related = list;
+                        article.related_spans = spans;
+                    }
+                }
+            }
+            "audience" => {
+                if let Some(a) = f.choice(e, &Audience::NAMES, Audience::parse) {
+                    article.audience = a;
+                }
+            }
+            "state" => {
+                if let Some(s) = f.choice(e, &State::NAMES, State::parse) {
+                    article.state = s;
+                }
+            }
+            "reviewed" => {
+                article.reviewed = f.date(e);
+                reviewed_span = e.value_span.clone();
+            }
+            "review-every" => match e.value {
+                Value::Integer(n) if (1..=36500).contains(&n) => {
+                    article.review_every = u32::try_from(n).ok()
+                }
+                _ => f.error(
+                    "invalid-value",
+                    e.value_span.clone(),
+                    format!(
+                        "`review-every` must be a number of days, found {}",
+                        e.value.type_name()
+                    ),
+                    Some("review-every = 180".into()),
+                ),
+            },
+            other => {
+                let normalized = other.replace('_', "-").to_lowercase();
+                let candidates = ARTICLE_KEYS.iter().copied();
+                let near = if ARTICLE_KEYS.contains(&normalized.as_str()) {
+                    Some(
+                        ARTICLE_KEYS
+                            .iter()
+                            .copied()
+                            .find(|k| *k == normalized)
+                            .unwrap_or(other),
+                    )
+                } else {
+                    did_you_mean(other, candidates)
+                };
+                let mut d = Diagnostic::warning(
+                    "unknown-key",
+                    &doc.path,
+                    format!("unknown front-matter key `{other}` (kept in the file, not used)"),
+                )
+                .at(&doc.source, e.key_span.clone());
+                d = match near {
+                    Some(k) => d.with_help(format!("did you mean `{k}`?")),
+                    None => d.with_help(format!("supportbook reads: {}", ARTICLE_KEYS.join(", "))),
+                };
+                f.diags.push(d);
+            }
+        }
+    }
+    let outline = markdown::outline(body);
+    // Outline offsets are relative to the body; shift them into the file.
+    let outline = shift_outline(outline, body_start);
+    if article.title.trim().is_empty() {
+        match outline.h1() {
+            Some(h1) => article.title = h1.to_string(),
+            None => diags.push(
+                Diagnostic::error("missing-title", &doc.path, "article has no title")
+                    .at(&doc.source, open_span.clone())
+                    .with_help("add `title = \"...\"` to the front matter"),
+            ),
+        }
+    }
+    if !is_valid_id(&article.id) || article.id == "index" {
+        let message = if article.id == "index" {
+            "the id `index` is reserved for the knowledge-base overview page".to_string()
+        } else {
+            format!("`{}` is not a valid article id", article.id)
+        };
+        diags.push(
+            Diagnostic::error("invalid-id", &doc.path, message)
+                .at(&doc.source, id_span.clone())
+                .with_help("use lowercase letters, digits, `-` and `_` (e.g. `ssl-certificate-expired`); the id defaults to the file name"),
+        );
+    }
+    if let Some(reviewed) = article.reviewed {
+        let every = article.review_every.unwrap_or(review_days);
+        let due = reviewed
+            .checked_add(jiff::Span::new().days(i64::from(every)))
+            .unwrap_or(Date::MAX);
+        let overdue_days = due.until(today).map_or(0, |s| s.get_days());
+        article.review = Some(Review { due, overdue_days });
+        if overdue_days > 0 {
+            diags.push(
+                Diagnostic::warning(
+                    "review-overdue",
+                    &doc.path,
+                    format!("article is past its review date: reviewed {reviewed}, due every {every} days, overdue since {due} ({overdue_days} days)"),
+                )
+                .at(&doc.source, reviewed_span)
+                .with_help("check the article is still right, then set `reviewed` to today's date"),
+            );
+        }
+    }
+    article.id_span = id_span;
+    article.outline = outline;
+    article.source = doc.source;
+    if diags.errors() > errors_before {
+        return None;
+    }
+    Some(article)
+}
+
+fn shift_outline(mut o: Outline, by: usize) -> Outline {
+    for h in &mut o.headings {
+        h.span = h.span.start + by..h.span.end + by;
+    }
+    for l in &mut o.links {
+        l.span = l.span.start + by..l.span.end + by;
+        l.dest_span = l.dest_span.take().map(|s| s.start + by..s.end + by);
+    }
+    o
+}
+
+fn check_ids(articles: &mut Vec<Article>, diags: &mut Diagnostics) {
+    let mut first: HashMap<String, PathBuf> = HashMap::new();
+    let mut dup = Vec::new();
+    for (i, a) in articles.iter().enumerate() {
+        match first.get(&a.id) {
+            Some(prev) => {
+                dup.push(i);
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        &a.path,
+                        format!(
+                            "article id `{}` is already used by {}",
+                            a.id,
+                            display_path(prev)
+                        ),
+                    )
+                    .at(&a.source, a.id_span.clone())
+                    .with_help(
+                        "give one of them another `id`; ids name the page and must be unique",
+                    ),
+                );
+            }
+            None => {
+                first.insert(a.id.clone(), a.path.clone());
+            }
+        }
+    }
+    for i in dup.into_iter().rev() {
+        articles.remove(i);
+    }
+    let ids: BTreeSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+    for a in articles.iter() {
+        for (i, r) in a.related.iter().enumerate() {
+            if ids.contains(r.as_str()) {
+                continue;
+            }
+            let span = a.related_spans.get(i).cloned().unwrap_or(a.id_span.clone());
+            let mut d = Diagnostic::error(
+                "unknown-related",
+                &a.path,
+                format!("`related` names `{r}`, but no article has that id"),
+            )
+            .at(&a.source, span);
+            d = match did_you_mean(r, ids.iter().copied()) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => {
+                    d.with_help("remove it, or check the id in the other article's front matter")
+                }
+            };
+            diags.push(d);
+        }
+    }
+}
+
+fn check_sections(articles: &[Article], sections: &[String], diags: &mut Diagnostics) {
+    for a in articles {
+        let have: BTreeSet<String> = a
+            .outline
+            .headings
+            .iter()
+            .filter(|h| h.level == 2)
+            .map(|h| h.text.to_lowercase())
+            .collect();
+        let missing: Vec<&str> = sections
+            .iter()
+            .filter(|s| !have.contains(&s.to_lowercase()))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            let list = missing
+                .iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            diags.push(
+                Diagnostic::warning(
+                    "missing-section",
+                    &a.path,
+                    format!("article has no {list} section"),
+                )
+                .with_help(format!(
+                    "add `## {}`, or change `standard-sections` in book.toml",
+                    missing.first().unwrap_or(&"")
+                )),
+            );
+        }
+    }
+}
+
+struct Target<'a> {
+    outline: &'a Outline,
+    built: bool,
+}
+
+fn check_links(pages: &[Page], articles: &[Article], src_dir: &Path, diags: &mut Diagnostics) {
+    let mut targets: HashMap<&Path, Target<'_>> = HashMap::new();
+    for p in pages {
+        targets.insert(
+            &p.rel,
+            Target {
+                outline: &p.outline,
+                built: p.in_summary,
+            },
+        );
+    }
+    for a in articles {
+        targets.insert(
+            &a.rel,
+            Target {
+                outline: &a.outline,
+                built: true,
+            },
+        );
+    }
+    let mut check = |rel: &Path, path: &Path, source: &str, outline: &Outline| {
+        let dir = rel.parent().unwrap_or(Path::new(""));
+        for link in &outline.links {
+            if link.dest.is_empty()
+                || markdown::is_external(&link.dest)
+                || link.dest.starts_with('/')
+            {
+                continue;
+            }
+            let span = link.dest_span.clone().unwrap_or(link.span.clone());
+            let (file, frag) = match link.dest.split_once('#') {
+                Some((f, a)) => (f, Some(a)),
+                None => (link.dest.as_str(), None),
+            };
+            let target_outline = if file.is_empty() {
+                Some(outline)
+            } else {
+                let Some(target) = resolve(dir, file) else {
+                    diags.push(
+                        Diagnostic::error(
+                            "link-outside",
+                            path,
+                            format!("link `{}` points outside the source folder", link.dest),
+                        )
+                        .at(source, span),
+                    );
+                    continue;
+                };
+                if let Some(t) = targets.get(target.as_path()) {
+                    if !t.built {
+                        diags.push(
+                            Diagnostic::warning(
+                                "link-not-built",
+                                path,
+                                format!("link `{}` points to a page that SUMMARY.md does not list, so it is not built", link.dest),
+                            )
+                            .at(source, span.clone())
+                            .with_help("add the page to SUMMARY.md"),
+                        );
+                    }
+                    Some(t.outline)
+                } else if file.ends_with(".md") || !src_dir.join(&target).is_file() {
+                    let mut d = Diagnostic::error(
+                        "broken-link",
+                        path,
+                        format!("link `{}` points to a file that does not exist", link.dest),
+                    )
+                    .at(source, span.clone());
+                    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    let near = targets.keys().filter(|p| {
+                        p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| strsim::jaro_winkler(n, name) > 0.9)
+                    });
+                    if let Some(p) = near.min() {
+                        d = d.with_help(format!("did you mean `{}`?", display_path(p)));
+                    }
+                    diags.push(d);
+                    continue;
+                } else {
+                    None
+                }
+            };
+            if let (Some(frag), Some(target)) = (frag, target_outline) {
+                if frag.is_empty() || target.has_id(frag) {
+                    continue;
+                }
+                let ids = target.headings.iter().map(|h| h.id.as_str());
+                let mut d = Diagnostic::error(
+                    "broken-anchor",
+                    path,
+                    format!(
+                        "link `{}`: the page has no heading with the id `{frag}`",
+                        link.dest
+                    ),
+                )
+                .at(source, span);
+                d = match did_you_mean(frag, ids) {
+                    Some(s) => d.with_help(format!("did you mean `#{s}`?")),
+                    None => d.with_help("anchors are heading texts in lowercase with spaces as `-`, e.g. `#what-to-tell-the-customer`"),
+                };
+                diags.push(d);
+            }
+        }
+    };
+    for p in pages.iter().filter(|p| p.in_summary) {
+        check(&p.rel, &p.path, &p.source, &p.outline);
+    }
+    for a in articles {
+        // Article outlines are shifted into file offsets; spans refer to the file.
+        check(&a.rel, &a.path, &a.source, &a.outline);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_stays_inside() {
+        assert_eq!(
+            resolve(Path::new("kb/dns"), "../ssl/a.md"),
+            Some(PathBuf::from("kb/ssl/a.md"))
+        );
+        assert_eq!(resolve(Path::new(""), "../../etc/passwd"), None);
+        assert_eq!(resolve(Path::new("a"), "/etc/passwd"), None);
+        assert_eq!(
+            resolve(Path::new(""), "./x.md"),
+            Some(PathBuf::from("x.md"))
+        );
+    }
+
+    #[test]
+    fn ids() {
+        assert!(is_valid_id("ssl-expired_2"));
+        assert!(!is_valid_id("SSL"));
+        assert!(!is_valid_id("a/b"));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id("-a"));
+    }
+}
