@@ -1,1 +1,379 @@
-fn main() {}
+//! Whole-pipeline build benchmark: supportbook vs plain mdBook.
+//!
+//! `cargo bench --bench build` generates a deterministic KB of N articles
+//! (300-1,500 words each) for each N in `SB_BENCH_SIZES` (default
+//! `1000,10000`), then reports, in one run:
+//! - `supportbook build` from scratch, and again after one article changed;
+//! - plain mdBook (the library, no preprocessor) on the same Markdown, with
+//!   every article listed in SUMMARY.md (skipped above `SB_BENCH_MDBOOK_MAX`,
+//!   default 10000, since it grows with the square of the page count);
+//! - the ratio, and each one's peak memory (VmHWM of a child process).
+//!
+//! Each figure is the median of `SB_BENCH_RUNS` runs (default 3; mdBook at
+//! 10,000 articles runs once, it takes minutes).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const WORDS: &[&str] = &[
+    "customer",
+    "server",
+    "domain",
+    "certificate",
+    "mailbox",
+    "restart",
+    "cache",
+    "database",
+    "timeout",
+    "record",
+    "propagation",
+    "password",
+    "upload",
+    "backup",
+    "restore",
+    "invoice",
+    "latency",
+    "plugin",
+    "theme",
+    "error",
+    "connection",
+    "refused",
+    "expired",
+    "renewal",
+    "redirect",
+    "quota",
+    "disk",
+    "memory",
+    "process",
+    "queue",
+    "the",
+    "a",
+    "is",
+    "not",
+    "when",
+    "after",
+    "before",
+    "check",
+    "with",
+    "from",
+    "their",
+    "our",
+    "and",
+    "or",
+    "then",
+    "every",
+    "site",
+    "page",
+    "request",
+    "response",
+    "header",
+    "log",
+    "file",
+    "user",
+    "account",
+    "team",
+];
+const PRODUCTS: &[&str] = &[
+    "dns",
+    "ssl",
+    "email",
+    "web-server",
+    "databases",
+    "wordpress",
+    "ftp-ssh",
+    "backups",
+    "billing",
+    "performance",
+    "outages",
+];
+const TAGS: &[&str] = &[
+    "outage",
+    "certificate",
+    "renewal",
+    "mx",
+    "spf",
+    "dkim",
+    "propagation",
+    "permissions",
+    "5xx",
+    "php",
+    "plugin",
+    "login",
+    "restore",
+    "invoice",
+    "refund",
+    "cache",
+    "latency",
+    "status-page",
+];
+
+/// A tiny deterministic generator (xorshift), so every run writes the same KB.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn word(&mut self) -> &'static str {
+        WORDS[self.below(WORDS.len())]
+    }
+    fn sentence(&mut self, n: usize) -> String {
+        let mut s: Vec<&str> = (0..n).map(|_| self.word()).collect();
+        let first = s[0].to_string();
+        let cap = first[..1].to_uppercase() + &first[1..];
+        s[0] = Box::leak(cap.into_boxed_str());
+        format!("{}.", s.join(" "))
+    }
+}
+
+fn article(i: usize, n: usize, rng: &mut Rng) -> (String, String, String) {
+    let product = PRODUCTS[i % PRODUCTS.len()];
+    let id = format!("article-{i:05}");
+    let words = 300 + rng.below(1200);
+    let related = format!("article-{:05}", (i + 1) % n);
+    let title = format!("{} {} {}", rng.word(), rng.word(), rng.word());
+    let mut body = String::new();
+    let sections = [
+        "Symptoms",
+        "Cause",
+        "Resolution",
+        "What to tell the customer",
+    ];
+    let per = words / sections.len();
+    for s in sections {
+        body.push_str(&format!("## {s}\n\n"));
+        let mut left = per;
+        while left > 0 {
+            let len = left.min(12 + rng.below(10));
+            let para: Vec<String> = (0..3).map(|_| rng.sentence(len / 3 + 1)).collect();
+            body.push_str(&para.join(" "));
+            body.push_str("\n\n");
+            left = left.saturating_sub(len);
+        }
+        if s == "Resolution" {
+            body.push_str(&format!("```sh\ndig +short {id}.example.com A\n```\n\nSee [the related article](../{}/{related}.md).\n\n", PRODUCTS[(i + 1) % n % PRODUCTS.len()]));
+        }
+    }
+    let fm = format!(
+        "+++\nid = \"{id}\"\ntitle = \"{title}\"\nsummary = \"{}\"\nsymptoms = [\"{}\", \"ERR_{i}\"]\nproducts = [\"{product}\"]\ntags = [\"{}\", \"{}\"]\nstate = \"validated\"\nowner = \"Owner {}\"\nreviewed = 2026-10-01\nreview-every = 365\nrelated = [\"{related}\"]\n+++\n\n",
+        rng.sentence(12),
+        rng.sentence(5),
+        TAGS[rng.below(TAGS.len())],
+        TAGS[rng.below(TAGS.len())],
+        i % 7,
+    );
+    (format!("{product}/{id}.md"), title, fm + &body)
+}
+
+/// Writes the supportbook project and the plain-mdBook copy of the same Markdown.
+fn generate(dir: &Path, n: usize) -> (PathBuf, PathBuf) {
+    let sb = dir.join("supportbook");
+    let md = dir.join("mdbook");
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let chapters: Vec<(String, String)> = (1..=8)
+        .map(|c| {
+            (
+                format!("training/{c:02}-chapter.md"),
+                format!(
+                    "# Chapter {c}\n\n{}\n",
+                    (0..40)
+                        .map(|_| rng.sentence(15))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            )
+        })
+        .collect();
+    let mut summary = String::from("# Summary\n\n# Training track\n\n");
+    for (i, (path, _)) in chapters.iter().enumerate() {
+        summary.push_str(&format!("- [Chapter {}]({path})\n", i + 1));
+    }
+    let mut md_summary = summary.clone();
+    md_summary.push_str("\n# Knowledge base\n\n");
+    for root in [&sb, &md] {
+        for (path, text) in &chapters {
+            write(&root.join("content").join(path), text);
+        }
+    }
+    for i in 0..n {
+        let (path, title, text) = article(i, n, &mut rng);
+        for root in [&sb, &md] {
+            write(&root.join("content/kb").join(&path), &text);
+        }
+        md_summary.push_str(&format!("- [{title}](kb/{path})\n"));
+    }
+    write(&sb.join("content/SUMMARY.md"), &summary);
+    write(&md.join("content/SUMMARY.md"), &md_summary);
+    write(
+        &sb.join("book.toml"),
+        "[book]\ntitle = \"Bench\"\nsrc = \"content\"\n\n[output.html]\nadditional-css = [\"supportbook.css\"]\n\n[preprocessor.supportbook]\n",
+    );
+    write(&sb.join("supportbook.css"), "");
+    write(
+        &md.join("book.toml"),
+        "[book]\ntitle = \"Bench\"\nsrc = \"content\"\n",
+    );
+    (sb, md)
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Runs one build in a child process; returns (seconds, peak RSS in MB).
+fn measure(kind: &str, dir: &Path) -> (f64, f64) {
+    let exe = std::env::current_exe().unwrap();
+    let start = Instant::now();
+    let out = Command::new(exe)
+        .args(["--child", kind])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    assert!(
+        out.status.success(),
+        "{kind} build failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let kb: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("peak_kb="))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0);
+    (secs, kb / 1024.0)
+}
+
+fn peak_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("VmHWM:")
+                    .map(|v| v.trim().trim_end_matches("kB").trim().parse().unwrap_or(0))
+            })
+        })
+        .unwrap_or(0)
+}
+
+fn child(kind: &str, dir: &Path) {
+    match kind {
+        "supportbook" => {
+            let code = supportbook::run([
+                "supportbook",
+                "--quiet",
+                "--root",
+                dir.to_str().unwrap(),
+                "build",
+            ]);
+            if code != std::process::ExitCode::SUCCESS {
+                std::process::exit(1);
+            }
+        }
+        "mdbook" => {
+            let book = mdbook_driver::MDBook::load(dir).unwrap();
+            book.build().unwrap();
+        }
+        _ => panic!("unknown child kind {kind}"),
+    }
+    println!("peak_kb={}", peak_kb());
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() == 4 && args[1] == "--child" {
+        child(&args[2], Path::new(&args[3]));
+        return;
+    }
+    let sizes: Vec<usize> = std::env::var("SB_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let runs: usize = std::env::var("SB_BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+    let mdbook_max: usize = std::env::var("SB_BENCH_MDBOOK_MAX")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    println!(
+        "supportbook build benchmark ({runs} runs each, median; peak = max RSS of the build process)"
+    );
+    println!(
+        "{:>8} | {:>14} {:>9} | {:>12} {:>9} | {:>12} {:>9} | {:>7}",
+        "articles",
+        "supportbook s",
+        "peak MB",
+        "one edit s",
+        "peak MB",
+        "mdBook s",
+        "peak MB",
+        "ratio"
+    );
+    for n in sizes {
+        let tmp = tempfile::tempdir().unwrap();
+        let (sb, md) = generate(tmp.path(), n);
+        let mut full = Vec::new();
+        let mut full_mem: f64 = 0.0;
+        let mut edit = Vec::new();
+        let mut edit_mem: f64 = 0.0;
+        for r in 0..runs {
+            let _ = std::fs::remove_dir_all(sb.join("book"));
+            let _ = std::fs::remove_dir_all(sb.join(".supportbook"));
+            let (s, m) = measure("supportbook", &sb);
+            full.push(s);
+            full_mem = full_mem.max(m);
+            // Change one article's body, then rebuild.
+            let victim = sb.join(format!("content/kb/{}/article-00000.md", PRODUCTS[0]));
+            let mut text = std::fs::read_to_string(&victim).unwrap();
+            text.push_str(&format!("\nEdited in run {r}.\n"));
+            std::fs::write(&victim, text).unwrap();
+            let (s, m) = measure("supportbook", &sb);
+            edit.push(s);
+            edit_mem = edit_mem.max(m);
+        }
+        let (md_time, md_mem) = if n <= mdbook_max {
+            let md_runs = if n >= 5000 { 1 } else { runs };
+            let mut times = Vec::new();
+            let mut mem: f64 = 0.0;
+            for _ in 0..md_runs {
+                let (s, m) = measure("mdbook", &md);
+                times.push(s);
+                mem = mem.max(m);
+            }
+            (Some(median(times)), Some(mem))
+        } else {
+            (None, None)
+        };
+        let full_t = median(full);
+        let fmt = |v: Option<f64>, p: usize| {
+            v.map_or_else(|| "skipped".to_string(), |v| format!("{v:.p$}"))
+        };
+        println!(
+            "{:>8} | {:>14.2} {:>9.0} | {:>12.2} {:>9.0} | {:>12} {:>9} | {:>7}",
+            n,
+            full_t,
+            full_mem,
+            median(edit),
+            edit_mem,
+            fmt(md_time, 2),
+            fmt(md_mem, 0),
+            md_time.map_or_else(|| "-".into(), |t| format!("{:.1}x", t / full_t)),
+        );
+    }
+}

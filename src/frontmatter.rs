@@ -160,14 +160,24 @@ fn parse_toml(
     let (table, errors) = DeTable::parse_recoverable(text);
     for e in &errors {
         let span = e.span().unwrap_or(0..0);
-        diags.push(
-            Diagnostic::error(
-                "toml-syntax",
-                path,
-                format!("invalid TOML in front matter: {}", e.message().trim()),
-            )
-            .at(source, shift(span, base)),
-        );
+        let message = e.message().trim();
+        let mut d = Diagnostic::error(
+            "toml-syntax",
+            path,
+            format!("invalid TOML in front matter: {message}"),
+        )
+        .at(source, shift(span.clone(), base));
+        if message.contains("date") || message.contains("time") {
+            let key = text
+                .get(..span.start)
+                .and_then(|before| before.lines().last())
+                .and_then(|line| line.split('=').next())
+                .map_or("reviewed", str::trim);
+            d = d.with_help(format!(
+                "dates are written YYYY-MM-DD, without quotes: {key} = 2026-03-01"
+            ));
+        }
+        diags.push(d);
     }
     if !errors.is_empty() {
         return Vec::new();
@@ -199,7 +209,7 @@ fn parse_toml(
         }
     }
 
-    table
+    let mut entries: Vec<Entry> = table
         .get_ref()
         .iter()
         .map(|(k, v)| {
@@ -211,7 +221,10 @@ fn parse_toml(
                 value_span,
             }
         })
-        .collect()
+        .collect();
+    // The table is keyed by name; keep the order of the file instead.
+    entries.sort_by_key(|e| e.key_span.start);
+    entries
 }
 
 /// A YAML mapping kept in source order, with spans on keys and values.
@@ -309,7 +322,13 @@ fn parse_yaml(
                 .location()
                 .map_or(base..base, |loc| yaml_span(text, &loc, base));
             let message = e.to_string();
-            let message = message.lines().next().unwrap_or("").trim().to_string();
+            let mut message = message.lines().next().unwrap_or("").trim();
+            message = message.strip_prefix("error: ").unwrap_or(message);
+            // The location is printed below, relative to the file; drop the
+            // parser's own (relative to the front matter).
+            if message.starts_with("line ") {
+                message = message.split_once(": ").map_or(message, |(_, m)| m);
+            }
             diags.push(
                 Diagnostic::error(
                     "yaml-syntax",

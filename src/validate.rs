@@ -141,9 +141,8 @@ fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> 
                 ),
             )
             .at(&summary.source, span);
-            let names = known.iter().filter_map(|p| p.to_str());
-            d = match did_you_mean(path_part, names) {
-                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            d = match similar_file(&target, known.iter().copied()) {
+                Some(s) => d.with_help(format!("did you mean `{}`?", display_path(s))),
                 None => d.with_help("create the file, or remove the entry (supportbook never creates files in the source folder)"),
             };
             diags.push(d);
@@ -353,7 +352,16 @@ fn check_article(
                     article.id = id;
                 }
             }
-            "title" => article.title = f.string(e).unwrap_or_default(),
+            "title" => match f.string(e) {
+                Some(t) if t.trim().is_empty() => f.error(
+                    "invalid-value",
+                    e.value_span.clone(),
+                    "`title` is empty".into(),
+                    Some("write the title as the customer would describe the problem".into()),
+                ),
+                Some(t) => article.title = t,
+                None => {}
+            },
             "summary" => article.summary = f.string(e),
             "owner" => article.owner = f.string(e),
             "symptoms" | "products" | "tags" | "related" => {
@@ -428,7 +436,8 @@ fn check_article(
     let outline = markdown::outline(body);
     // Outline offsets are relative to the body; shift them into the file.
     let outline = shift_outline(outline, body_start);
-    if article.title.trim().is_empty() {
+    let has_title_key = entries.iter().any(|e| e.key == "title");
+    if article.title.trim().is_empty() && !has_title_key {
         match outline.h1() {
             Some(h1) => article.title = h1.to_string(),
             None => diags.push(
@@ -577,6 +586,19 @@ fn check_sections(articles: &[Article], sections: &[String], diags: &mut Diagnos
             );
         }
     }
+}
+
+/// A known file whose name is close to `wanted`'s (a likely typo).
+fn similar_file<'a>(wanted: &Path, known: impl Iterator<Item = &'a Path>) -> Option<&'a Path> {
+    let name = wanted.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    known
+        .filter_map(|p| {
+            let n = p.file_name().and_then(|n| n.to_str())?;
+            let score = strsim::jaro_winkler(n, name);
+            (score > 0.9).then_some((score, p))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
+        .map(|(_, p)| p)
 }
 
 struct Target<'a> {

@@ -91,7 +91,7 @@ pub fn build(
         .extend(pctx.chapter_titles.borrow_mut().drain());
     std::fs::create_dir_all(&stage).map_err(|e| Error::io("create", &stage, e))?;
     renderer.render(&ctx)?;
-    if !has_css {
+    if !has_css && !handbook.articles.is_empty() {
         inject_css(&stage, &templates.css)?;
     }
 

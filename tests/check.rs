@@ -1,0 +1,566 @@
+//! `supportbook check` on the fixture handbook with one bad input each: the
+//! exact diagnostic, the exit status, and proof that nothing under content/
+//! was written.
+
+mod common;
+use common::Fixture;
+
+/// Sets up a broken copy of the base fixture, runs `check`, and asserts the
+/// exact stderr and exit code; content/ must be byte-for-byte unchanged.
+fn check_case(setup: impl FnOnce(&Fixture), args: &[&str], code: i32, expected: &str) {
+    let fx = Fixture::new("base");
+    setup(&fx);
+    let before = fx.snapshot("content");
+    let out = fx.run(args);
+    assert_eq!(
+        out.stderr, expected,
+        "stderr differs; stdout:\n{}",
+        out.stdout
+    );
+    assert_eq!(out.code, code);
+    assert_eq!(fx.snapshot("content"), before, "check wrote under content/");
+}
+
+#[test]
+fn clean_fixture_passes() {
+    check_case(
+        |_| {},
+        &["check"],
+        0,
+        "checked 2 pages and 2 articles: 0 errors, 0 warnings\n",
+    );
+}
+
+#[test]
+fn unclosed_front_matter() {
+    check_case(
+        |fx| {
+            fx.write(
+                "content/kb/dns/unclosed.md",
+                "+++\nid = \"x1\"\ntitle = \"T\"\n\n## Symptoms\n",
+            )
+        },
+        &["check"],
+        1,
+        "\
+error: TOML front matter opened with `+++` is never closed
+ --> content/kb/dns/unclosed.md:1:1
+  |
+1 | +++
+  | ^^^
+  = help: add a line with only `+++` after the last front-matter key
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn impossible_date() {
+    check_case(
+        |fx| {
+            fx.write(
+                "content/kb/dns/baddate.md",
+                "+++\ntitle = \"T\"\nreviewed = 2026-13-45\n+++\n",
+            )
+        },
+        &["check"],
+        1,
+        "\
+error: invalid TOML in front matter: invalid date, expected month between 01 and 12
+ --> content/kb/dns/baddate.md:3:12
+  |
+3 | reviewed = 2026-13-45
+  |            ^^^^^^^^^^
+  = help: dates are written YYYY-MM-DD, without quotes: reviewed = 2026-03-01
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn misspelled_state() {
+    check_case(
+        |fx| {
+            fx.write(
+                "content/kb/dns/badstate.md",
+                "+++\ntitle = \"T\"\nstate = \"publishd\"\n+++\n",
+            )
+        },
+        &["check"],
+        1,
+        "\
+error: `state` has an unknown value \"publishd\"
+ --> content/kb/dns/badstate.md:3:9
+  |
+3 | state = \"publishd\"
+  |         ^^^^^^^^^^
+  = help: expected one of: draft, validated, archived
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+const TYPO: &str = "+++\ntittle = \"T\"\ntitle = \"x\"\n+++\n## Symptoms\n## Cause\n## Resolution\n## What to tell the customer\n";
+
+#[test]
+fn key_typo_is_a_warning_with_did_you_mean() {
+    check_case(
+        |fx| fx.write("content/kb/dns/typo.md", TYPO),
+        &["check"],
+        0,
+        "\
+warning: unknown front-matter key `tittle` (kept in the file, not used)
+ --> content/kb/dns/typo.md:2:1
+  |
+2 | tittle = \"T\"
+  | ^^^^^^
+  = help: did you mean `title`?
+
+checked 2 pages and 3 articles: 0 errors, 1 warning
+",
+    );
+}
+
+#[test]
+fn strict_turns_warnings_into_errors() {
+    check_case(
+        |fx| fx.write("content/kb/dns/typo.md", TYPO),
+        &["check", "--strict"],
+        1,
+        "\
+error: unknown front-matter key `tittle` (kept in the file, not used)
+ --> content/kb/dns/typo.md:2:1
+  |
+2 | tittle = \"T\"
+  | ^^^^^^
+  = help: did you mean `title`?
+
+checked 2 pages and 3 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn duplicate_id() {
+    check_case(
+        |fx| {
+            fx.write(
+                "content/kb/email/dup.md",
+                "+++\nid = \"dns-propagation\"\ntitle = \"Dup\"\n+++\n## Symptoms\n## Cause\n## Resolution\n## What to tell the customer\n",
+            )
+        },
+        &["check"],
+        1,
+        "\
+error: article id `dns-propagation` is already used by content/kb/dns/dns-propagation.md
+ --> content/kb/email/dup.md:2:6
+  |
+2 | id = \"dns-propagation\"
+  |      ^^^^^^^^^^^^^^^^^
+  = help: give one of them another `id`; ids name the page and must be unique
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn related_names_a_missing_id() {
+    check_case(
+        |fx| {
+            let p = "content/kb/dns/dns-propagation.md";
+            fx.write(
+                p,
+                fx.read(p).replace(
+                    "related = [\"mail-bounces\"]",
+                    "related = [\"mail-bounce\"]",
+                ),
+            );
+        },
+        &["check"],
+        1,
+        "\
+error: `related` names `mail-bounce`, but no article has that id
+  --> content/kb/dns/dns-propagation.md:10:12
+   |
+10 | related = [\"mail-bounce\"]
+   |            ^^^^^^^^^^^^^
+   = help: did you mean `mail-bounces`?
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn link_to_missing_anchor() {
+    check_case(
+        |fx| {
+            let p = "content/training/listening.md";
+            fx.write(p, fx.read(p).replace("#what-to-tell-the-customer", "#what-to-tell-them"));
+        },
+        &["check"],
+        1,
+        "\
+error: link `../kb/email/mail-bounces.md#what-to-tell-them`: the page has no heading with the id `what-to-tell-them`
+ --> content/training/listening.md:4:22
+  |
+4 | [the bounce article](../kb/email/mail-bounces.md#what-to-tell-them).
+  |                      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  = help: did you mean `#what-to-tell-the-customer`?
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn link_to_missing_page() {
+    check_case(
+        |fx| {
+            fx.write(
+                "content/README.md",
+                "# Welcome\n\nSee [gone](training/gone.md) and [listen](training/listenig.md).\n",
+            )
+        },
+        &["check"],
+        1,
+        "\
+error: link `training/gone.md` points to a file that does not exist
+ --> content/README.md:3:12
+  |
+3 | See [gone](training/gone.md) and [listen](training/listenig.md).
+  |            ^^^^^^^^^^^^^^^^
+
+error: link `training/listenig.md` points to a file that does not exist
+ --> content/README.md:3:43
+  |
+3 | See [gone](training/gone.md) and [listen](training/listenig.md).
+  |                                           ^^^^^^^^^^^^^^^^^^^^
+  = help: did you mean `training/listening.md`?
+
+checked 2 pages and 2 articles: 2 errors, 0 warnings
+error: stopped: 2 errors in the handbook
+",
+    );
+}
+
+#[test]
+fn summary_entry_outside_the_source_folder() {
+    check_case(
+        |fx| {
+            let s = fx.read("content/SUMMARY.md");
+            fx.write("content/SUMMARY.md", s + "- [Secrets](../../etc/passwd)\n");
+        },
+        &["check"],
+        1,
+        "\
+error: SUMMARY.md entry `../../etc/passwd` points outside the source folder
+ --> content/SUMMARY.md:8:13
+  |
+8 | - [Secrets](../../etc/passwd)
+  |             ^^^^^^^^^^^^^^^^
+  = help: every chapter must be a file inside the source folder
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn summary_entry_pointing_nowhere() {
+    check_case(
+        |fx| {
+            let s = fx.read("content/SUMMARY.md");
+            fx.write("content/SUMMARY.md", s + "- [Later](training/later.md)\n");
+        },
+        &["check"],
+        1,
+        "\
+error: SUMMARY.md entry `training/later.md` points to a file that does not exist
+ --> content/SUMMARY.md:8:11
+  |
+8 | - [Later](training/later.md)
+  |           ^^^^^^^^^^^^^^^^^
+  = help: create the file, or remove the entry (supportbook never creates files in the source folder)
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn huge_file_is_refused() {
+    check_case(
+        |fx| fx.write("content/big.md", "word ".repeat(4_200_000)),
+        &["check"],
+        1,
+        "\
+error: file is 21.0 MB; the limit for a page is 10 MB
+ --> content/big.md
+  = help: split it into several pages, or move generated data out of the source folder
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn binary_file_named_md() {
+    check_case(
+        |fx| fx.write("content/kb/x.md", b"ab\x00cd\xff"),
+        &["check"],
+        1,
+        "\
+error: file looks binary (it contains a NUL byte)
+ --> content/kb/x.md:1:3
+  |
+1 | ab
+  |   ^
+  = help: only Markdown text belongs in the source folder; rename or remove it
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn invalid_utf8() {
+    check_case(
+        |fx| {
+            fx.write(
+                "content/training/latin1.md",
+                b"# Title\n\nok\nbad \xe9t\xe9 here\n",
+            )
+        },
+        &["check"],
+        1,
+        "\
+error: file is not valid UTF-8
+ --> content/training/latin1.md:4:5
+  |
+4 | bad \u{fffd}t\u{fffd} here
+  |     ^
+  = help: save the file as UTF-8
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop() {
+    check_case(
+        |fx| {
+            std::fs::create_dir_all(fx.path("content/loop")).unwrap();
+            std::os::unix::fs::symlink("..", fx.path("content/loop/back")).unwrap();
+        },
+        &["check"],
+        1,
+        "\
+error: symbolic link loop: this folder links back to one of its parents
+ --> content/loop/back
+  = help: remove the link, or move the files it points to into the folder
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_out_of_the_project_is_not_read() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.md"), "# secret\n").unwrap();
+    let target = outside.path().join("secret.md");
+    check_case(
+        move |fx| std::os::unix::fs::symlink(&target, fx.path("content/secret.md")).unwrap(),
+        &["check"],
+        1,
+        "\
+error: symbolic link points outside the project; it was not read
+ --> content/secret.md
+  = help: copy the file into the project instead of linking to it
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn empty_source_folder() {
+    let fx = Fixture::new("base");
+    std::fs::remove_dir_all(fx.path("content")).unwrap();
+    std::fs::create_dir(fx.path("content")).unwrap();
+    let out = fx.run(&["check"]);
+    assert_eq!(
+        out.stderr,
+        "\
+error: the handbook has no SUMMARY.md
+ --> content/SUMMARY.md
+  = help: create it with a `# Summary` heading and one `- [Title](page.md)` line per chapter (`supportbook init` writes one)
+
+checked 0 pages and 0 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+"
+    );
+    assert_eq!(out.code, 1);
+    assert_eq!(std::fs::read_dir(fx.path("content")).unwrap().count(), 0);
+    // build refuses the same way and writes nothing.
+    let out = fx.run(&["build"]);
+    assert_eq!(out.code, 1);
+    assert!(!fx.path("book").exists());
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let fx = Fixture::new("base");
+    fx.write("content/kb/dns/a.md", "+++\ntitle = \"A\"\nstate = \"publishd\"\naudience = \"everyone\"\nreview-every = \"often\"\n+++\n");
+    fx.write(
+        "content/kb/dns/b.md",
+        "+++\ntitle = 5\nreviewed = \"last week\"\n+++\n",
+    );
+    let out = fx.run(&["check", "--format", "json"]);
+    assert_eq!(out.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["errors"], 5, "{}", out.stdout);
+    let places: Vec<String> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{} {}",
+                d["path"].as_str().unwrap(),
+                d["line"],
+                d["column"],
+                d["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "content/kb/dns/a.md:3:9 invalid-value",
+            "content/kb/dns/a.md:4:12 invalid-value",
+            "content/kb/dns/a.md:5:16 invalid-value",
+            "content/kb/dns/b.md:2:9 invalid-type",
+            "content/kb/dns/b.md:3:12 invalid-date",
+        ]
+    );
+}
+
+#[test]
+fn overdue_review_and_missing_sections_are_warnings() {
+    let fx = Fixture::new("base");
+    fx.write(
+        "content/kb/dns/old.md",
+        "+++\ntitle = \"Old\"\nreviewed = 2025-01-10\nreview-every = 180\n+++\n\n## Symptoms\n\nx\n",
+    );
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        out.stderr,
+        "\
+warning: article has no \"Cause\", \"Resolution\", \"What to tell the customer\" section
+ --> content/kb/dns/old.md
+  = help: add `## Cause`, or change `standard-sections` in book.toml
+
+warning: article is past its review date: reviewed 2025-01-10, due every 180 days, overdue since 2025-07-09 (503 days)
+ --> content/kb/dns/old.md:3:12
+  |
+3 | reviewed = 2025-01-10
+  |            ^^^^^^^^^^
+  = help: check the article is still right, then set `reviewed` to today's date
+
+checked 2 pages and 3 articles: 0 errors, 2 warnings
+"
+    );
+}
+
+#[test]
+fn unknown_setting_in_book_toml_gets_did_you_mean() {
+    check_case(
+        |fx| {
+            fx.write(
+                "book.toml",
+                "[book]\nsrc = \"content\"\n\n[preprocessor.supportbook]\nreview-day = 30\n",
+            )
+        },
+        &["check"],
+        1,
+        "\
+error: unknown key `review-day` in [preprocessor.supportbook]
+ --> book.toml:5:1
+  |
+5 | review-day = 30
+  | ^^^^^^^^^^
+  = help: did you mean `review-days`?
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn yaml_front_matter_errors_have_places() {
+    check_case(
+        |fx| {
+            fx.write(
+                "content/kb/email/y.md",
+                "---\ntitle: ok\nstate: [unclosed\n---\n",
+            )
+        },
+        &["check"],
+        1,
+        "\
+error: invalid YAML in front matter: unclosed bracket '['
+ --> content/kb/email/y.md:3:8
+  |
+3 | state: [unclosed
+  |        ^
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn root_is_found_upward_and_can_be_given() {
+    let fx = Fixture::new("base");
+    let out = common::run_in(&fx.path("content/kb/dns"), &["check", "--quiet"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = common::run_in(
+        elsewhere.path(),
+        &["--root", fx.root().to_str().unwrap(), "check", "-q"],
+    );
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    let out = common::run_in(elsewhere.path(), &["check"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with("error: no book.toml in "),
+        "{}",
+        out.stderr
+    );
+}

@@ -1,0 +1,129 @@
+//! Test helpers: a fixture handbook copied into a temp dir, and the real
+//! `supportbook` binary run on it with a clean environment.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The date every test runs on (articles' review dates are relative to it).
+pub const TODAY: &str = "2026-11-24";
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Fixture {
+    /// A copy of `tests/fixtures/<name>`.
+    pub fn new(name: &str) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        copy_dir(&src, dir.path());
+        Fixture { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    pub fn remove(&self, rel: &str) {
+        std::fs::remove_file(self.path(rel)).unwrap();
+    }
+
+    /// Runs `supportbook ARGS` in the fixture's root.
+    pub fn run(&self, args: &[&str]) -> Output {
+        run_in(self.root(), args)
+    }
+
+    /// Every file under content/ with its bytes, to prove nothing was written.
+    pub fn snapshot(&self, rel: &str) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        for e in walkdir(&self.path(rel)) {
+            out.insert(e.clone(), std::fs::read(&e).unwrap_or_default());
+        }
+        out
+    }
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in rd.flatten() {
+        let ft = e.file_type().unwrap();
+        if ft.is_dir() {
+            out.extend(walkdir(&e.path()));
+        } else if ft.is_file() {
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap().flatten() {
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), to).unwrap();
+        }
+    }
+}
+
+/// Runs the `supportbook` binary in `cwd` with the variables that change its
+/// behaviour cleared (and the date pinned).
+pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
+    let out = command(env!("CARGO_BIN_EXE_supportbook"), cwd)
+        .args(args)
+        .output()
+        .unwrap();
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn command(exe: &str, cwd: &Path) -> Command {
+    let mut cmd = Command::new(exe);
+    cmd.current_dir(cwd);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("SUPPORTBOOK_") || k.starts_with("MDBOOK_") || k == "RUST_LOG" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("SUPPORTBOOK_TODAY", TODAY);
+    cmd
+}
+
+/// The `<main>` of an HTML page.
+pub fn main_of(html: &str) -> &str {
+    let start = html.find("<main>").expect("page has <main>") + "<main>".len();
+    let end = html.rfind("</main>").expect("page has </main>");
+    &html[start..end]
+}
