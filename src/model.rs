@@ -169,10 +169,10 @@ impl Handbook {
     }
 }
 
-fn group<'a>(
-    articles: &'a [Article],
+fn group(
+    articles: &[Article],
     key: impl Fn(&Article) -> &Vec<String>,
-) -> BTreeMap<String, Vec<&'a Article>> {
+) -> BTreeMap<String, Vec<&Article>> {
     let mut map: BTreeMap<String, Vec<&Article>> = BTreeMap::new();
     for a in articles {
         let keys = key(a);

@@ -1,6 +1,8 @@
 //! `supportbook build` end to end on fixture handbooks, and compatibility
 //! with a plain mdBook build through the `mdbook-supportbook` preprocessor.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod common;
 use common::{Fixture, main_of};
 use std::path::Path;

@@ -2,6 +2,8 @@
 //! exact diagnostic, the exit status, and proof that nothing under content/
 //! was written.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod common;
 use common::Fixture;
 

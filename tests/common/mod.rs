@@ -1,6 +1,11 @@
 //! Test helpers: a fixture handbook copied into a temp dir, and the real
 //! `supportbook` binary run on it with a clean environment.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
