@@ -12,6 +12,8 @@
 //! Each figure is the median of `SB_BENCH_RUNS` runs (default 3; mdBook at
 //! 10,000 articles runs once, it takes minutes).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
