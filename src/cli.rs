@@ -41,6 +41,15 @@ pub enum Command {
     /// Only pages whose inputs changed are written again; a one-line summary
     /// ends the build.
     Build(BuildArgs),
+    /// Search the knowledge base (and the training track) from the terminal.
+    ///
+    /// Plain words match any of them (more matches rank higher); "quoted
+    /// phrases" must appear as written; -word excludes; filters:
+    /// product:NAME tag:NAME kind:article|chapter|quiz state:draft|validated|archived.
+    /// Typos are tolerated (one edit in words of 4+ letters, two in 8+), and
+    /// pasted error strings match. The index under .supportbook/ is updated
+    /// first, file by file.
+    Search(SearchArgs),
     /// Create a new handbook: book.toml, a first chapter, a first KB article,
     /// a .gitignore and a CI workflow. Never overwrites a file.
     Init(InitArgs),
@@ -83,4 +92,30 @@ pub struct InitArgs {
     /// The handbook's title.
     #[arg(long, default_value = "Support handbook")]
     pub title: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for, as the customer said it or as the error reads.
+    #[arg(value_name = "QUERY", required_unless_present = "eval")]
+    pub query: Vec<String>,
+    /// How many results to show.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Only articles for this product (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub product: Vec<String>,
+    /// Only articles with this tag (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub tag: Vec<String>,
+    /// Include archived articles (left out by default).
+    #[arg(long)]
+    pub archived: bool,
+    /// Print one JSON object: {"query", "total", "hits": [...], "notes"}.
+    #[arg(long)]
+    pub json: bool,
+    /// Evaluate a search-case file instead: MRR@10, recall@1/3/10 and each
+    /// case's rank.
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub eval: Option<PathBuf>,
 }

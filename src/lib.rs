@@ -11,11 +11,13 @@ pub mod cmd;
 pub mod diagnostic;
 pub mod error;
 pub mod frontmatter;
+pub mod index;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod project;
 pub mod render;
+pub mod search;
 pub mod templates;
 pub mod validate;
 
@@ -67,6 +69,7 @@ fn dispatch(cli: &Cli) -> error::Result<()> {
     match &cli.command {
         Command::Check(args) => cmd::check::run(&root, args, cli.quiet),
         Command::Build(args) => cmd::build::run(&root, args, cli.quiet),
+        Command::Search(args) => cmd::search::run(&root, args, cli.quiet),
         Command::Init(_) => Ok(()),
     }
 }

@@ -220,3 +220,60 @@ pub fn read_text(full: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Resul
         }
     }
 }
+
+/// A Markdown file's place and stat, without reading it.
+#[derive(Debug, Clone)]
+pub struct FileStat {
+    pub rel: PathBuf,
+    pub path: PathBuf,
+    pub is_article: bool,
+    pub mtime_ns: u128,
+    pub size: u64,
+}
+
+/// Lists the Markdown files under the source folder (SUMMARY.md excluded)
+/// with their size and modification time: what the index's incremental
+/// update compares. Unreadable entries are skipped; `check` reports them.
+pub fn scan(project: &Project) -> Vec<FileStat> {
+    let src_dir = project.src_dir();
+    let kb_rel = PathBuf::from(&project.settings.kb_dir);
+    let Ok(canonical_root) = project.root.canonicalize() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(&src_dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker.filter_map(std::result::Result::ok) {
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let rel = relative(&src_dir, entry.path());
+        if rel == Path::new("SUMMARY.md") {
+            continue;
+        }
+        if entry.path_is_symlink()
+            && !entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|t| t.starts_with(&canonical_root))
+        {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        out.push(FileStat {
+            is_article: rel.starts_with(&kb_rel),
+            path: project.src.join(&rel),
+            rel,
+            mtime_ns,
+            size: meta.len(),
+        });
+    }
+    out
+}

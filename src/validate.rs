@@ -43,7 +43,8 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
     for doc in raw.docs {
         let in_summary = summary_listed.contains(&doc.rel);
         if doc.is_article {
-            if let Some(a) = check_article(doc, in_summary, today, settings.review_days, &mut diags)
+            if let Some(a) =
+                article_from_raw(doc, in_summary, today, settings.review_days, &mut diags)
             {
                 articles.push(a);
             }
@@ -289,7 +290,9 @@ pub fn is_valid_id(id: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-fn check_article(
+/// Turns one raw KB article into a checked [`Article`] (the checks that need
+/// only this file); `None` when it has errors, which go to `diags`.
+pub fn article_from_raw(
     doc: RawDoc,
     in_summary: bool,
     today: Date,

@@ -44,14 +44,23 @@ pub fn run(root: &Path, args: &BuildArgs, quiet: bool) -> Result<()> {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let report = site::build(Arc::new(handbook), Arc::new(templates), &dest, &progress)?;
+    let handbook = Arc::new(handbook);
+    let report = site::build(handbook.clone(), Arc::new(templates), &dest, &progress)?;
     bar.finish_and_clear();
+    // Keep the search index in step with what was built.
+    let mut notices = Vec::new();
+    let indexed = crate::index::update(&handbook.project, handbook.today, &mut notices)?;
+    if !quiet {
+        for n in &notices {
+            eprintln!("note: {n}");
+        }
+    }
 
     if !quiet {
         let pages = report.mdbook_pages + report.article_pages;
         let warnings = diags.warnings();
         eprintln!(
-            "built {pages} page{} ({articles} article{}) with {warnings} warning{} in {:.2}s into {} ({} article page{} written, {} unchanged)",
+            "built {pages} page{} ({articles} article{}) with {warnings} warning{} in {:.2}s into {} ({} article page{} written, {} unchanged; {} search document{} updated)",
             plural(pages),
             plural(articles),
             plural(warnings),
@@ -60,6 +69,8 @@ pub fn run(root: &Path, args: &BuildArgs, quiet: bool) -> Result<()> {
             report.article_pages_written,
             plural(report.article_pages_written),
             report.article_pages - report.article_pages_written,
+            indexed.indexed + indexed.removed,
+            plural(indexed.indexed + indexed.removed),
         );
     }
     Ok(())

@@ -25,8 +25,46 @@ pub fn load_and_validate(root: &Path, today: Date) -> Result<(Handbook, Template
     Ok((handbook, templates, diags))
 }
 
+/// Runs the handbook's search cases (`<kb-dir>/search-cases.toml`) against
+/// the index, and returns a diagnostic for every miss.
+pub fn search_cases(
+    handbook: &Handbook,
+    quiet: bool,
+) -> Result<Vec<crate::diagnostic::Diagnostic>> {
+    use crate::search::{Synonyms, Weights, cases};
+    let project = &handbook.project;
+    let full = project.kb_dir().join("search-cases.toml");
+    let Ok(text) = std::fs::read_to_string(&full) else {
+        return Ok(Vec::new());
+    };
+    let rel = project
+        .src
+        .join(&project.settings.kb_dir)
+        .join("search-cases.toml");
+    let (list, mut diags) = cases::parse(&rel, &text);
+    let mut notices = Vec::new();
+    crate::index::update(project, handbook.today, &mut notices)?;
+    if !quiet {
+        for n in &notices {
+            eprintln!("note: {n}");
+        }
+    }
+    let si = crate::index::open(project)?;
+    let (synonyms, syn_diags) = Synonyms::load(project);
+    diags.extend(syn_diags);
+    let report = cases::evaluate(&si, &list, &synonyms, Weights::default())?;
+    let ids = handbook.articles.iter().map(|a| a.id.as_str()).collect();
+    diags.extend(cases::diagnostics(&rel, &text, &list, &report, &ids));
+    Ok(diags)
+}
+
 pub fn run(root: &Path, args: &CheckArgs, quiet: bool) -> Result<()> {
     let (handbook, _templates, mut diags) = load_and_validate(root, crate::today())?;
+    diags.extend(search_cases(
+        &handbook,
+        quiet || args.format == Format::Json,
+    )?);
+    diags.sort();
     if args.strict {
         diags.make_strict();
     }

@@ -35,6 +35,19 @@ impl Fixture {
         Fixture { dir }
     }
 
+    /// A copy of this repository's own handbook (book.toml, content/, templates/).
+    pub fn handbook() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(repo.join("book.toml"), dir.path().join("book.toml")).unwrap();
+        for sub in ["content", "templates", "quizzes"] {
+            if repo.join(sub).is_dir() {
+                copy_dir(&repo.join(sub), &dir.path().join(sub));
+            }
+        }
+        Fixture { dir }
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
@@ -131,4 +144,10 @@ pub fn main_of(html: &str) -> &str {
     let start = html.find("<main>").expect("page has <main>") + "<main>".len();
     let end = html.rfind("</main>").expect("page has </main>");
     &html[start..end]
+}
+
+/// Parses stdout as JSON, with the output in the panic message when it is not.
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", out.stdout, out.stderr))
 }

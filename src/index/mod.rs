@@ -1,0 +1,459 @@
+//! Stage 4, index: the tantivy index under `.supportbook/index`.
+//!
+//! The index is updated file by file: a manifest records each source file's
+//! size, modification time and content hash, so an update reads only files
+//! whose size or time changed, and re-indexes only those whose content did.
+//! A schema-version change or an index that cannot be opened is rebuilt from
+//! scratch with a one-line notice. One writer at a time (tantivy's lock); a
+//! second writer waits, then says why it cannot proceed.
+
+pub mod schema;
+
+use crate::error::{Error, Result};
+use crate::frontmatter::{self, Split};
+use crate::load::{self, RawDoc};
+use crate::markdown;
+use crate::model::Article;
+use crate::project::Project;
+use crate::render::{article_out, html_url};
+use crate::validate;
+use jiff::civil::Date;
+pub use schema::{Fields, SCHEMA_VERSION};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tantivy::schema::Term;
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
+
+/// What a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Article,
+    Chapter,
+    Quiz,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Article => "article",
+            Kind::Chapter => "chapter",
+            Kind::Quiz => "quiz",
+        }
+    }
+}
+
+/// One searchable document, built from a checked model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Doc {
+    /// Unique per source file: what an update deletes by.
+    pub key: String,
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub summary: String,
+    pub symptoms: Vec<String>,
+    pub headings: Vec<String>,
+    pub body: String,
+    pub products: Vec<String>,
+    pub tags: Vec<String>,
+    pub state: String,
+    pub url: String,
+    pub path: String,
+    pub reviewed: String,
+}
+
+impl Doc {
+    pub fn from_article(a: &Article) -> Doc {
+        let out = article_out(a);
+        Doc {
+            key: crate::diagnostic::display_path(&a.path),
+            id: a.id.clone(),
+            kind: Kind::Article,
+            title: a.title.clone(),
+            summary: a.summary.clone().unwrap_or_default(),
+            symptoms: a.symptoms.clone(),
+            headings: a.outline.headings.iter().map(|h| h.text.clone()).collect(),
+            body: plain_text(a.body()),
+            products: a.products.iter().map(|p| markdown::slug(p)).collect(),
+            tags: a.tags.iter().map(|t| markdown::slug(t)).collect(),
+            state: a.state.as_str().to_string(),
+            url: html_url(&crate::diagnostic::display_path(&out)),
+            path: crate::diagnostic::display_path(&a.path),
+            reviewed: a.reviewed.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+
+    pub fn from_page(rel: &Path, path: &Path, source: &str) -> Doc {
+        let outline = markdown::outline(source);
+        let stem = rel
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let rel_str = crate::diagnostic::display_path(rel);
+        Doc {
+            key: crate::diagnostic::display_path(path),
+            id: rel_str.trim_end_matches(".md").to_string(),
+            kind: Kind::Chapter,
+            title: outline.h1().map_or(stem, str::to_string),
+            summary: String::new(),
+            symptoms: Vec::new(),
+            headings: outline
+                .headings
+                .iter()
+                .filter(|h| h.level > 1)
+                .map(|h| h.text.clone())
+                .collect(),
+            body: plain_text(source),
+            products: Vec::new(),
+            tags: Vec::new(),
+            state: "validated".into(),
+            url: html_url(&rel_str),
+            path: crate::diagnostic::display_path(path),
+            reviewed: String::new(),
+        }
+    }
+
+    fn to_tantivy(&self, f: &Fields) -> TantivyDocument {
+        let mut d = TantivyDocument::default();
+        d.add_text(f.key, &self.key);
+        d.add_text(f.id, &self.id);
+        d.add_text(f.kind, self.kind.as_str());
+        d.add_text(f.title, &self.title);
+        d.add_text(f.summary, &self.summary);
+        for s in &self.symptoms {
+            d.add_text(f.symptoms, s);
+        }
+        for h in &self.headings {
+            d.add_text(f.headings, h);
+        }
+        d.add_text(f.body, &self.body);
+        for p in &self.products {
+            d.add_text(f.products, p);
+        }
+        for t in &self.tags {
+            d.add_text(f.tags, t);
+        }
+        d.add_text(f.state, &self.state);
+        d.add_text(f.url, &self.url);
+        d.add_text(f.path, &self.path);
+        d.add_text(f.reviewed, &self.reviewed);
+        d
+    }
+}
+
+/// The text of a Markdown page without its markup.
+pub fn plain_text(source: &str) -> String {
+    use mdbook_markdown::pulldown_cmark::{Event, Parser, TagEnd};
+    let body = match frontmatter::parse(Path::new(""), source).0 {
+        Split::Found(fm) => source.get(fm.body_start..).unwrap_or(""),
+        Split::None => source,
+    };
+    let mut out = String::with_capacity(body.len());
+    for event in Parser::new(body) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock,
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct FileEntry {
+    mtime_ns: u128,
+    size: u64,
+    hash: String,
+    /// False when the file could not be turned into a document (it has errors).
+    indexed: bool,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Manifest {
+    schema_version: u32,
+    summary_hash: String,
+    files: BTreeMap<String, FileEntry>,
+}
+
+/// What an update did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct UpdateReport {
+    pub indexed: usize,
+    pub removed: usize,
+    pub documents: usize,
+    pub rebuilt: bool,
+}
+
+/// An open index with its field handles and a manually reloaded reader.
+pub struct SearchIndex {
+    pub index: Index,
+    pub fields: Fields,
+    pub reader: IndexReader,
+}
+
+pub fn index_dir(project: &Project) -> PathBuf {
+    project.state_dir().join("index")
+}
+
+fn manifest_path(project: &Project) -> PathBuf {
+    project.state_dir().join("index-manifest.json")
+}
+
+/// Opens the index, or says why it cannot be used.
+pub fn open(project: &Project) -> Result<SearchIndex> {
+    let dir = index_dir(project);
+    let index =
+        Index::open_in_dir(&dir).map_err(|e| Error::Internal(format!("search index: {e}")))?;
+    index
+        .tokenizers()
+        .register(schema::ANALYZER, schema::analyzer());
+    let fields = Fields::from_schema(&index.schema())
+        .ok_or_else(|| Error::Internal("search index: schema does not match".into()))?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(|e| Error::Internal(format!("search index: {e}")))?;
+    let si = SearchIndex {
+        index,
+        fields,
+        reader,
+    };
+    // A cheap read of every segment: truncated or missing files fail here.
+    si.check_readable()?;
+    Ok(si)
+}
+
+impl SearchIndex {
+    fn check_readable(&self) -> Result<()> {
+        let searcher = self.reader.searcher();
+        for segment in searcher.segment_readers() {
+            let inv = segment
+                .inverted_index(self.fields.key)
+                .map_err(|e| Error::Internal(format!("search index: {e}")))?;
+            let _ = inv.terms().num_terms();
+            segment
+                .get_store_reader(1)
+                .map_err(|e| Error::Internal(format!("search index: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+fn create(dir: &Path) -> Result<Index> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| Error::io("remove", dir, e))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    let (schema, _) = Fields::build();
+    let index = Index::create_in_dir(dir, schema)
+        .map_err(|e| Error::Internal(format!("search index: {e}")))?;
+    index
+        .tokenizers()
+        .register(schema::ANALYZER, schema::analyzer());
+    Ok(index)
+}
+
+/// How long a second writer waits for the first to finish.
+const WRITER_WAIT: Duration = Duration::from_secs(20);
+
+fn writer(index: &Index) -> Result<tantivy::IndexWriter> {
+    let start = Instant::now();
+    loop {
+        match index.writer_with_num_threads(1, 50_000_000) {
+            Ok(w) => return Ok(w),
+            Err(tantivy::TantivyError::LockFailure(_, _)) if start.elapsed() < WRITER_WAIT => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(tantivy::TantivyError::LockFailure(_, _)) => {
+                return Err(Error::Refused(format!(
+                    "the search index is being updated by another supportbook process (waited {}s); try again when it finishes",
+                    WRITER_WAIT.as_secs()
+                )));
+            }
+            Err(e) => return Err(Error::Internal(format!("search index: {e}"))),
+        }
+    }
+}
+
+/// Brings the index up to date with the files on disk; `notices` gets
+/// one-line messages for the user (rebuilds, skipped files).
+pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Result<UpdateReport> {
+    let dir = index_dir(project);
+    let mpath = manifest_path(project);
+    let mut manifest: Manifest = std::fs::read(&mpath)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let mut report = UpdateReport::default();
+
+    let index = if !dir.join("meta.json").exists() {
+        if manifest.schema_version != 0 || !manifest.files.is_empty() {
+            notices.push("search index: missing, rebuilding".into());
+        }
+        report.rebuilt = true;
+        create(&dir)?
+    } else if manifest.schema_version != SCHEMA_VERSION {
+        notices.push(format!(
+            "search index: format changed (version {} -> {SCHEMA_VERSION}), rebuilding",
+            manifest.schema_version
+        ));
+        report.rebuilt = true;
+        create(&dir)?
+    } else {
+        match open(project) {
+            Ok(si) => si.index,
+            Err(e) => {
+                notices.push(format!("{e}; rebuilding"));
+                report.rebuilt = true;
+                create(&dir)?
+            }
+        }
+    };
+    if report.rebuilt {
+        manifest = Manifest::default();
+    }
+    manifest.schema_version = SCHEMA_VERSION;
+    let fields = Fields::from_schema(&index.schema())
+        .ok_or_else(|| Error::Internal("search index: schema does not match".into()))?;
+
+    // Which pages SUMMARY.md lists decides URLs and what is indexed.
+    let src_dir = project.src_dir();
+    let summary_text = std::fs::read_to_string(src_dir.join("SUMMARY.md")).unwrap_or_default();
+    let summary_hash = blake3::hash(summary_text.as_bytes()).to_hex().to_string();
+    let listed = summary_listed(&summary_text);
+    let force = summary_hash != manifest.summary_hash;
+    manifest.summary_hash = summary_hash;
+
+    let files = load::scan(project);
+    let mut seen = BTreeSet::new();
+    let mut to_add: Vec<(String, Option<Doc>)> = Vec::new();
+    for f in &files {
+        let key = crate::diagnostic::display_path(&f.path);
+        seen.insert(key.clone());
+        let old = manifest.files.get(&key);
+        if !force && old.is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size) {
+            continue;
+        }
+        let mut ignored = Vec::new();
+        let Ok(Some(source)) = load::read_text(&src_dir.join(&f.rel), &f.path, &mut ignored) else {
+            to_add.push((key.clone(), None));
+            manifest.files.remove(&key);
+            continue;
+        };
+        let hash = blake3::hash(source.as_bytes()).to_hex().to_string();
+        if !force && old.is_some_and(|o| o.hash == hash) {
+            if let Some(e) = manifest.files.get_mut(&key) {
+                e.mtime_ns = f.mtime_ns;
+                e.size = f.size;
+            }
+            continue;
+        }
+        let in_summary = listed.contains(&f.rel);
+        let doc = if f.is_article {
+            let raw = RawDoc {
+                rel: f.rel.clone(),
+                path: f.path.clone(),
+                source,
+                is_article: true,
+            };
+            let mut diags = crate::diagnostic::Diagnostics::new();
+            validate::article_from_raw(
+                raw,
+                in_summary,
+                today,
+                project.settings.review_days,
+                &mut diags,
+            )
+            .map(|a| Doc::from_article(&a))
+        } else if in_summary {
+            Some(Doc::from_page(&f.rel, &f.path, &source))
+        } else {
+            None
+        };
+        if doc.is_none() && f.is_article {
+            notices.push(format!(
+                "search index: skipped {key} (it has errors; `supportbook check` shows them)"
+            ));
+        }
+        manifest.files.insert(
+            key.clone(),
+            FileEntry {
+                mtime_ns: f.mtime_ns,
+                size: f.size,
+                hash,
+                indexed: doc.is_some(),
+            },
+        );
+        to_add.push((key, doc));
+    }
+    let removed: Vec<String> = manifest
+        .files
+        .keys()
+        .filter(|k| !seen.contains(*k))
+        .cloned()
+        .collect();
+    for k in &removed {
+        manifest.files.remove(k);
+    }
+
+    if !to_add.is_empty() || !removed.is_empty() {
+        let mut w = writer(&index)?;
+        for (key, doc) in &to_add {
+            w.delete_term(Term::from_field_text(fields.key, key));
+            if let Some(doc) = doc {
+                w.add_document(doc.to_tantivy(&fields))
+                    .map_err(|e| Error::Internal(format!("search index: {e}")))?;
+                report.indexed += 1;
+            }
+        }
+        for key in &removed {
+            w.delete_term(Term::from_field_text(fields.key, key));
+            report.removed += 1;
+        }
+        w.commit()
+            .map_err(|e| Error::Internal(format!("search index: {e}")))?;
+        w.wait_merging_threads()
+            .map_err(|e| Error::Internal(format!("search index: {e}")))?;
+    }
+    // Written after the commit: if we stop in between, the next update
+    // re-indexes those files again (delete + add is idempotent).
+    let json = serde_json::to_vec(&manifest).map_err(Error::internal)?;
+    let tmp = mpath.with_extension("json.tmp");
+    std::fs::write(&tmp, json).map_err(|e| Error::io("write", &tmp, e))?;
+    std::fs::rename(&tmp, &mpath).map_err(|e| Error::io("write", &mpath, e))?;
+    report.documents = manifest.files.values().filter(|e| e.indexed).count();
+    Ok(report)
+}
+
+/// Source paths SUMMARY.md lists (links that stay inside the source folder).
+pub fn summary_listed(summary: &str) -> BTreeSet<PathBuf> {
+    markdown::outline(summary)
+        .links
+        .iter()
+        .filter(|l| !l.dest.is_empty() && !markdown::is_external(&l.dest))
+        .filter_map(|l| validate::resolve(Path::new(""), l.dest.split('#').next().unwrap_or("")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_drops_markup_and_front_matter() {
+        let t = plain_text(
+            "+++\ntitle = \"x\"\n+++\n## Cause\n\nThe **server** said `550 5.7.1`.\n\n```sh\ndig MX example.com\n```\n",
+        );
+        assert_eq!(
+            t,
+            "Cause\nThe server said 550 5.7.1.\ndig MX example.com\n\n"
+        );
+    }
+}

@@ -1,0 +1,379 @@
+//! `supportbook search` on a real tantivy index on disk: relevance on the
+//! handbook's own search cases, query syntax, recovery from a damaged index,
+//! and a build writing while searches read.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+use common::{Fixture, json};
+
+fn ids(v: &serde_json::Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn search(fx: &Fixture, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["search", "--json"];
+    all.extend_from_slice(args);
+    let out = fx.run(&all);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    json(&out)
+}
+
+#[test]
+fn handbook_search_cases_are_all_in_their_top_k() {
+    let fx = Fixture::handbook();
+    let out = fx.run(&["search", "--json", "--eval", "content/kb/search-cases.toml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = json(&out);
+    let cases = report["cases"].as_array().unwrap();
+    assert!(cases.len() >= 40, "only {} cases", cases.len());
+    let misses: Vec<String> = cases
+        .iter()
+        .filter(|c| {
+            c["rank"]
+                .as_u64()
+                .is_none_or(|r| r > c["within"].as_u64().unwrap())
+        })
+        .map(|c| format!("{} -> {} (rank {})", c["query"], c["expect"], c["rank"]))
+        .collect();
+    assert!(
+        misses.is_empty(),
+        "search cases missed:\n{}",
+        misses.join("\n")
+    );
+    assert!(report["mrr_at_10"].as_f64().unwrap() > 0.9);
+    // `check` runs the same cases; the handbook passes even with --strict.
+    let out = fx.run(&["check", "--strict"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn check_reports_a_case_that_misses_with_its_rank() {
+    let fx = Fixture::new("base");
+    fx.write(
+        "content/kb/search-cases.toml",
+        "[[case]]\nquery = \"relaying denied\"\nexpect = \"mail-bounces\"\n\n[[case]]\nquery = \"nameservers changed old site\"\nexpect = \"mail-bounces\"\nwithin = 1\n\n[[case]]\nquery = \"x\"\nexpect = \"mail-bounce\"\n",
+    );
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains(
+            "error: search case \"nameservers changed old site\" should find `mail-bounces` in the top 1, but it is not in the top 10\n --> content/kb/search-cases.toml:6:9\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("error: search case expects `mail-bounce`, but no article has that id\n  --> content/kb/search-cases.toml:12:10\n"), "{}", out.stderr);
+    assert!(out.stderr.contains("= help: did you mean `mail-bounces`?"));
+    assert!(
+        !out.stderr.contains("\"relaying denied\""),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_case_found_below_its_limit_reports_the_rank() {
+    let fx = Fixture::new("base");
+    // Both articles mention DNS; the DNS article ranks first.
+    fx.write(
+        "content/kb/search-cases.toml",
+        "[[case]]\nquery = \"dns\"\nexpect = \"mail-bounces\"\nwithin = 1\n",
+    );
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("should find `mail-bounces` in the top 1, but it came back at rank 2\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let fx = Fixture::new("base");
+    let v = search(&fx, &["relaying", "denied"]);
+    assert_eq!(v["query"], "relaying denied");
+    assert_eq!(v["total"], 1);
+    let hit = &v["hits"][0];
+    let mut keys: Vec<&str> = hit
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "id", "kind", "path", "products", "score", "snippet", "state", "tags", "title", "url"
+        ]
+    );
+    assert_eq!(hit["id"], "mail-bounces");
+    assert_eq!(hit["kind"], "article");
+    assert_eq!(hit["url"], "kb/mail-bounces.html");
+    assert_eq!(hit["path"], "content/kb/email/mail-bounces.md");
+    assert_eq!(hit["products"], serde_json::json!(["email"]));
+    assert!(
+        hit["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<b>Relaying</b> <b>denied</b>"),
+        "{}",
+        hit["snippet"]
+    );
+}
+
+#[test]
+fn queries_customers_and_agents_type() {
+    let fx = Fixture::handbook();
+    // Pasted error strings with punctuation and codes.
+    assert_eq!(
+        ids(&search(&fx, &["550 5.7.1 Relaying denied"]))[0],
+        "email-relaying-denied"
+    );
+    assert_eq!(
+        ids(&search(&fx, &["ERR_SSL_PROTOCOL_ERROR", "-n", "3"])).len(),
+        3
+    );
+    assert_eq!(
+        ids(&search(&fx, &["Error establishing a database connection"]))[0],
+        "db-error-establishing-connection"
+    );
+    // Typos: one edit in short words, two in long ones.
+    assert_eq!(
+        ids(&search(&fx, &["wordpres", "white", "screan"]))[0],
+        "wp-white-screen-of-death"
+    );
+    assert!(
+        ids(&search(&fx, &["certficate", "expird"]))[..3]
+            .contains(&"ssl-certificate-expired".to_string())
+    );
+    // Stop words are kept: "not" is a word like any other.
+    let v = search(&fx, &["email not sending"]);
+    assert!(!ids(&v).is_empty());
+    // A phrase must appear as written.
+    let v = search(&fx, &["\"relaying denied\""]);
+    assert!(
+        ids(&v).iter().all(|id| id.starts_with("email")),
+        "{:?}",
+        ids(&v)
+    );
+    let v = search(&fx, &["\"denied relaying\""]);
+    assert!(
+        !ids(&v).contains(&"email-relaying-denied".to_string()) || v["total"].as_u64().unwrap() < 3
+    );
+    // Filters and exclusions.
+    let v = search(&fx, &["timeout product:databases"]);
+    assert!(v["hits"].as_array().unwrap().iter().all(|h| {
+        h["products"]
+            .as_array()
+            .unwrap()
+            .contains(&"databases".into())
+    }));
+    let v = search(
+        &fx,
+        &["timeout", "--product", "performance", "--tag", "latency"],
+    );
+    assert!(
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["tags"].as_array().unwrap().contains(&"latency".into()))
+    );
+    let with = ids(&search(&fx, &["backup restore", "-n", "50"]));
+    let without = ids(&search(&fx, &["backup restore -database", "-n", "50"]));
+    assert!(with.contains(&"backups-restore-database".to_string()));
+    assert!(!without.contains(&"backups-restore-database".to_string()));
+    // Archived articles only when asked for.
+    assert!(
+        !ids(&search(&fx, &["classic backup", "-n", "50"]))
+            .contains(&"backups-legacy-classic-restore".to_string())
+    );
+    assert!(
+        ids(&search(&fx, &["classic backup", "--archived"]))
+            .contains(&"backups-legacy-classic-restore".to_string())
+    );
+    assert!(
+        ids(&search(&fx, &["classic backup state:archived"]))
+            .contains(&"backups-legacy-classic-restore".to_string())
+    );
+    // Synonyms: "tls" finds SSL articles through content/kb/synonyms.toml.
+    let v = search(&fx, &["tls"]);
+    assert!(
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["products"].as_array().unwrap().contains(&"ssl".into()))
+    );
+    // Chapters are searchable too.
+    let v = search(&fx, &["kind:chapter talk-time"]);
+    assert!(
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["kind"] == "chapter")
+            && v["total"].as_u64().unwrap() >= 1
+    );
+}
+
+#[test]
+fn malformed_queries_fall_back_with_a_note() {
+    let fx = Fixture::new("base");
+    for q in [
+        "\"relaying denied",
+        "product:",
+        "-",
+        "\"\"",
+        "tag:smtp -\"",
+        "((",
+        "::",
+        "\\",
+        "*?",
+    ] {
+        let out = fx.run(&["search", "--json", q]);
+        assert_eq!(out.code, 0, "query {q:?}: {}", out.stderr);
+        json(&out);
+    }
+    let out = fx.run(&["search", "\"relaying denied"]);
+    assert!(
+        out.stderr
+            .contains("note: unbalanced quote: searched the words without it"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout.contains("Outgoing mail bounces"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn edits_are_picked_up_incrementally() {
+    let fx = Fixture::new("base");
+    assert_eq!(search(&fx, &["zanzibar"])["total"], 0);
+    let p = "content/kb/dns/dns-propagation.md";
+    fx.write(
+        p,
+        fx.read(p).replace(
+            "Resolvers cache records",
+            "Resolvers in zanzibar cache records",
+        ),
+    );
+    assert_eq!(ids(&search(&fx, &["zanzibar"])), ["dns-propagation"]);
+    fx.remove(p);
+    assert_eq!(search(&fx, &["zanzibar"])["total"], 0);
+    assert_eq!(search(&fx, &["relaying"])["total"], 1);
+}
+
+#[test]
+fn damaged_index_is_rebuilt() {
+    let fx = Fixture::new("base");
+    assert_eq!(search(&fx, &["relaying"])["total"], 1);
+    // Garbage meta.json.
+    std::fs::write(fx.path(".supportbook/index/meta.json"), "{not json").unwrap();
+    let out = fx.run(&["search", "--json", "relaying"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("rebuilding"), "{}", out.stderr);
+    assert_eq!(json(&out)["total"], 1);
+    // Truncated segment files.
+    for e in std::fs::read_dir(fx.path(".supportbook/index"))
+        .unwrap()
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".store") || name.ends_with(".term") || name.ends_with(".idx") {
+            let bytes = std::fs::read(e.path()).unwrap();
+            std::fs::write(e.path(), &bytes[..bytes.len() / 3]).unwrap();
+        }
+    }
+    let out = fx.run(&["search", "--json", "relaying"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("rebuilding"), "{}", out.stderr);
+    assert_eq!(json(&out)["total"], 1);
+}
+
+#[test]
+fn schema_version_change_rebuilds() {
+    let fx = Fixture::new("base");
+    search(&fx, &["relaying"]);
+    let m = fx.read(".supportbook/index-manifest.json");
+    let v: serde_json::Value = serde_json::from_str(&m).unwrap();
+    let old = v["schema_version"].as_u64().unwrap();
+    fx.write(
+        ".supportbook/index-manifest.json",
+        m.replace(&format!("\"schema_version\":{old}"), "\"schema_version\":0"),
+    );
+    let out = fx.run(&["search", "--json", "relaying"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stderr.contains(&format!(
+            "note: search index: format changed (version 0 -> {old}), rebuilding"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(json(&out)["total"], 1);
+}
+
+#[test]
+fn a_build_writing_while_searches_read() {
+    let fx = Fixture::handbook();
+    assert_eq!(fx.run(&["build", "-q"]).code, 0);
+    // Change many files so the next build re-indexes them while searches run.
+    for e in walk(&fx.path("content/kb")) {
+        let text = std::fs::read_to_string(&e).unwrap();
+        std::fs::write(&e, text + "\nEdited again.\n").unwrap();
+    }
+    let bin = env!("CARGO_BIN_EXE_supportbook");
+    let mut children = vec![
+        common::command(bin, fx.root())
+            .args(["build", "-q"])
+            .output(),
+    ];
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let root = fx.root().to_path_buf();
+            std::thread::spawn(move || {
+                common::command(bin, &root)
+                    .args(["search", "--json", "dns propagation"])
+                    .output()
+                    .unwrap()
+            })
+        })
+        .collect();
+    let searches: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let build = children.remove(0).unwrap();
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    for s in searches {
+        assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+        assert_eq!(v["hits"][0]["id"], "dns-propagation-delay");
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.file_type().unwrap().is_dir() {
+            out.extend(walk(&e.path()));
+        } else if e.path().extension().is_some_and(|x| x == "md") {
+            out.push(e.path());
+        }
+    }
+    out
+}
