@@ -116,7 +116,7 @@ fn rebuild_writes_only_what_changed() {
     let out = build(&fx);
     assert!(
         out.stderr
-            .contains("(0 article pages written, 2 unchanged)"),
+            .contains("(0 article pages written, 2 unchanged;"),
         "{}",
         out.stderr
     );
@@ -129,7 +129,7 @@ fn rebuild_writes_only_what_changed() {
     );
     let out = build(&fx);
     assert!(
-        out.stderr.contains("(1 article page written, 1 unchanged)"),
+        out.stderr.contains("(1 article page written, 1 unchanged;"),
         "{}",
         out.stderr
     );
