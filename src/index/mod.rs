@@ -76,7 +76,7 @@ impl Doc {
             summary: a.summary.clone().unwrap_or_default(),
             symptoms: a.symptoms.clone(),
             headings: a.outline.headings.iter().map(|h| h.text.clone()).collect(),
-            body: plain_text(a.body()),
+            body: markdown_text(a.body()),
             products: a.products.iter().map(|p| markdown::slug(p)).collect(),
             tags: a.tags.iter().map(|t| markdown::slug(t)).collect(),
             state: a.state.as_str().to_string(),
@@ -144,13 +144,18 @@ impl Doc {
     }
 }
 
-/// The text of a Markdown page without its markup.
+/// The text of a Markdown page without its markup (front matter skipped).
 pub fn plain_text(source: &str) -> String {
-    use mdbook_markdown::pulldown_cmark::{Event, Parser, TagEnd};
     let body = match frontmatter::parse(Path::new(""), source).0 {
         Split::Found(fm) => source.get(fm.body_start..).unwrap_or(""),
         Split::None => source,
     };
+    markdown_text(body)
+}
+
+/// The text of a Markdown body without its markup.
+fn markdown_text(body: &str) -> String {
+    use mdbook_markdown::pulldown_cmark::{Event, Parser, TagEnd};
     let mut out = String::with_capacity(body.len());
     for event in Parser::new(body) {
         match event {
@@ -266,7 +271,7 @@ const WRITER_WAIT: Duration = Duration::from_secs(20);
 fn writer(index: &Index) -> Result<tantivy::IndexWriter> {
     let start = Instant::now();
     loop {
-        match index.writer_with_num_threads(1, 50_000_000) {
+        match index.writer(100_000_000) {
             Ok(w) => return Ok(w),
             Err(tantivy::TantivyError::LockFailure(_, _)) if start.elapsed() < WRITER_WAIT => {
                 std::thread::sleep(Duration::from_millis(50));
@@ -332,66 +337,69 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
     manifest.summary_hash = summary_hash;
 
     let files = load::scan(project);
-    let mut seen = BTreeSet::new();
+    let seen: BTreeSet<String> = files
+        .iter()
+        .map(|f| crate::diagnostic::display_path(&f.path))
+        .collect();
+    // Files whose size or time changed (all of them when SUMMARY.md changed).
+    let candidates: Vec<&load::FileStat> = files
+        .iter()
+        .filter(|f| {
+            let old = manifest
+                .files
+                .get(&crate::diagnostic::display_path(&f.path));
+            force || !old.is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size)
+        })
+        .collect();
+    // Read, hash and turn them into documents in parallel.
+    let prepared: Vec<Prepared> = {
+        use rayon::prelude::*;
+        let manifest = &manifest;
+        candidates
+            .par_iter()
+            .map(|f| {
+                prepare(
+                    f,
+                    &src_dir,
+                    manifest,
+                    force,
+                    &listed,
+                    today,
+                    project.settings.review_days,
+                )
+            })
+            .collect()
+    };
     let mut to_add: Vec<(String, Option<Doc>)> = Vec::new();
-    for f in &files {
-        let key = crate::diagnostic::display_path(&f.path);
-        seen.insert(key.clone());
-        let old = manifest.files.get(&key);
-        if !force && old.is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size) {
-            continue;
-        }
-        let mut ignored = Vec::new();
-        let Ok(Some(source)) = load::read_text(&src_dir.join(&f.rel), &f.path, &mut ignored) else {
-            to_add.push((key.clone(), None));
-            manifest.files.remove(&key);
-            continue;
-        };
-        let hash = blake3::hash(source.as_bytes()).to_hex().to_string();
-        if !force && old.is_some_and(|o| o.hash == hash) {
-            if let Some(e) = manifest.files.get_mut(&key) {
-                e.mtime_ns = f.mtime_ns;
-                e.size = f.size;
+    for p in prepared {
+        match p {
+            Prepared::Unreadable { key } => {
+                manifest.files.remove(&key);
+                to_add.push((key, None));
             }
-            continue;
+            Prepared::Unchanged {
+                key,
+                mtime_ns,
+                size,
+            } => {
+                if let Some(e) = manifest.files.get_mut(&key) {
+                    e.mtime_ns = mtime_ns;
+                    e.size = size;
+                }
+            }
+            Prepared::Changed {
+                key,
+                entry,
+                doc,
+                had_errors,
+            } => {
+                if had_errors {
+                    notices.push(format!("search index: skipped {key} (it has errors; `supportbook check` shows them)"));
+                }
+                manifest.files.insert(key.clone(), entry);
+                to_add.push((key, doc));
+            }
         }
-        let in_summary = listed.contains(&f.rel);
-        let doc = if f.is_article {
-            let raw = RawDoc {
-                rel: f.rel.clone(),
-                path: f.path.clone(),
-                source,
-                is_article: true,
-            };
-            let mut diags = crate::diagnostic::Diagnostics::new();
-            validate::article_from_raw(
-                raw,
-                in_summary,
-                today,
-                project.settings.review_days,
-                &mut diags,
-            )
-            .map(|a| Doc::from_article(&a))
-        } else if in_summary {
-            Some(Doc::from_page(&f.rel, &f.path, &source))
-        } else {
-            None
-        };
-        if doc.is_none() && f.is_article {
-            notices.push(format!(
-                "search index: skipped {key} (it has errors; `supportbook check` shows them)"
-            ));
-        }
-        manifest.files.insert(
-            key.clone(),
-            FileEntry {
-                mtime_ns: f.mtime_ns,
-                size: f.size,
-                hash,
-                indexed: doc.is_some(),
-            },
-        );
-        to_add.push((key, doc));
     }
     let removed: Vec<String> = manifest
         .files
@@ -430,6 +438,75 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
     std::fs::rename(&tmp, &mpath).map_err(|e| Error::io("write", &mpath, e))?;
     report.documents = manifest.files.values().filter(|e| e.indexed).count();
     Ok(report)
+}
+
+/// One candidate file after reading it.
+enum Prepared {
+    Unreadable {
+        key: String,
+    },
+    Unchanged {
+        key: String,
+        mtime_ns: u128,
+        size: u64,
+    },
+    Changed {
+        key: String,
+        entry: FileEntry,
+        doc: Option<Doc>,
+        had_errors: bool,
+    },
+}
+
+fn prepare(
+    f: &load::FileStat,
+    src_dir: &Path,
+    manifest: &Manifest,
+    force: bool,
+    listed: &BTreeSet<PathBuf>,
+    today: Date,
+    review_days: u32,
+) -> Prepared {
+    let key = crate::diagnostic::display_path(&f.path);
+    let mut ignored = Vec::new();
+    let Ok(Some(source)) = load::read_text(&src_dir.join(&f.rel), &f.path, &mut ignored) else {
+        return Prepared::Unreadable { key };
+    };
+    let hash = blake3::hash(source.as_bytes()).to_hex().to_string();
+    if !force && manifest.files.get(&key).is_some_and(|o| o.hash == hash) {
+        return Prepared::Unchanged {
+            key,
+            mtime_ns: f.mtime_ns,
+            size: f.size,
+        };
+    }
+    let in_summary = listed.contains(&f.rel);
+    let doc = if f.is_article {
+        let raw = RawDoc {
+            rel: f.rel.clone(),
+            path: f.path.clone(),
+            source,
+            is_article: true,
+        };
+        let mut diags = crate::diagnostic::Diagnostics::new();
+        validate::article_from_raw(raw, in_summary, today, review_days, &mut diags)
+            .map(|a| Doc::from_article(&a))
+    } else if in_summary {
+        Some(Doc::from_page(&f.rel, &f.path, &source))
+    } else {
+        None
+    };
+    Prepared::Changed {
+        had_errors: doc.is_none() && f.is_article,
+        entry: FileEntry {
+            mtime_ns: f.mtime_ns,
+            size: f.size,
+            hash,
+            indexed: doc.is_some(),
+        },
+        doc,
+        key,
+    }
 }
 
 /// Source paths SUMMARY.md lists (links that stay inside the source folder).

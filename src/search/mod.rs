@@ -214,6 +214,7 @@ struct Builder<'a> {
     f: &'a Fields,
     w: Weights,
     syn: &'a Synonyms,
+    searcher: &'a tantivy::Searcher,
 }
 
 impl Builder<'_> {
@@ -257,10 +258,11 @@ impl Builder<'_> {
             // `5.7.1` or `ERR_SSL_PROTOCOL_ERROR`: the parts in order count most.
             clauses.extend(self.phrase(&tokens, 1.0));
         }
-        // Typos: both the stemmed and the raw form, in the fields that matter.
-        let mut fuzzy_forms: BTreeSet<String> = tokens.iter().cloned().collect();
-        fuzzy_forms.extend(raw_words(word));
-        for form in fuzzy_forms {
+        // Typos: a word the index does not know is probably misspelled; try
+        // both its stemmed and its raw form in the fields that matter. (Words
+        // the index knows are not expanded: that keeps queries fast and
+        // results precise.)
+        for form in self.typo_forms(word) {
             let d = typo_distance(&form);
             if d == 0 {
                 continue;
@@ -283,6 +285,27 @@ impl Builder<'_> {
             }
         }
         Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Forms of `word` to match with typo tolerance: none when the index
+    /// knows every token of it.
+    fn typo_forms(&self, word: &str) -> Vec<String> {
+        let tokens = analyze(word);
+        let known = |t: &str| {
+            [self.f.title, self.f.symptoms, self.f.body]
+                .iter()
+                .any(|f| {
+                    self.searcher
+                        .doc_freq(&Term::from_field_text(*f, t))
+                        .is_ok_and(|n| n > 0)
+                })
+        };
+        if tokens.iter().all(|t| known(t)) {
+            return Vec::new();
+        }
+        let mut forms: BTreeSet<String> = tokens.into_iter().filter(|t| !known(t)).collect();
+        forms.extend(raw_words(word).into_iter().filter(|t| !known(t)));
+        forms.into_iter().filter(|f| typo_distance(f) > 0).collect()
     }
 
     /// The tokens in order, in title, symptoms, summary or body.
@@ -423,13 +446,14 @@ pub fn search(
             notes,
         });
     }
+    let searcher = si.reader.searcher();
     let builder = Builder {
         f: &si.fields,
         w: weights,
         syn,
+        searcher: &searcher,
     };
     let tq = builder.build(&parsed, opts);
-    let searcher = si.reader.searcher();
     let limit = opts.limit.max(1);
     let (top, total) = searcher
         .search(&tq, &(TopDocs::with_limit(limit).order_by_score(), Count))
@@ -449,11 +473,9 @@ pub fn search(
         for t in analyze(w) {
             highlight.insert(t);
         }
-        for form in analyze(w).into_iter().chain(raw_words(w)) {
+        for form in builder.typo_forms(w) {
             let d = typo_distance(&form);
-            if d > 0 {
-                typo_forms.push((form, d));
-            }
+            typo_forms.push((form, d));
         }
         for s in syn.of(w) {
             highlight.extend(analyze(s));
@@ -464,7 +486,7 @@ pub fn search(
     highlight.retain(|t| !QUIET.contains(&t.as_str()));
     typo_forms.retain(|(t, _)| !QUIET.contains(&t.as_str()));
     for (score, addr) in top {
-        hits.push(hit(si, addr, score, &highlight, &typo_forms)?);
+        hits.push(hit(si, &searcher, addr, score, &highlight, &typo_forms)?);
     }
     Ok(Results {
         query: input.to_string(),
@@ -476,15 +498,14 @@ pub fn search(
 
 fn hit(
     si: &SearchIndex,
+    searcher: &tantivy::Searcher,
     addr: DocAddress,
     score: f32,
     highlight: &BTreeSet<String>,
     typo_forms: &[(String, u8)],
 ) -> Result<Hit> {
     let f = &si.fields;
-    let doc: TantivyDocument = si
-        .reader
-        .searcher()
+    let doc: TantivyDocument = searcher
         .doc(addr)
         .map_err(|e| Error::Internal(format!("search: {e}")))?;
     let first = |field| {
@@ -504,10 +525,12 @@ fn hit(
     let symptoms = all(f.symptoms).join(" · ");
 
     let mut best = None;
+    // Short fields first: the customer's words and the summary say the most
+    // per character, and are cheap to analyze; the body when they do not match.
     for (text, field) in [
-        (&body, f.body),
         (&symptoms, f.symptoms),
         (&summary, f.summary),
+        (&body, f.body),
     ] {
         let mut terms: BTreeMap<String, f32> = highlight.iter().map(|t| (t.clone(), 1.0)).collect();
         // Words in this text within typo distance of a query word.
