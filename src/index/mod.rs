@@ -397,7 +397,7 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
                     notices.push(format!("search index: skipped {key} (it has errors; `supportbook check` shows them)"));
                 }
                 manifest.files.insert(key.clone(), entry);
-                to_add.push((key, doc));
+                to_add.push((key, doc.map(|d| *d)));
             }
         }
     }
@@ -453,7 +453,7 @@ enum Prepared {
     Changed {
         key: String,
         entry: FileEntry,
-        doc: Option<Doc>,
+        doc: Option<Box<Doc>>,
         had_errors: bool,
     },
 }
@@ -490,9 +490,9 @@ fn prepare(
         };
         let mut diags = crate::diagnostic::Diagnostics::new();
         validate::article_from_raw(raw, in_summary, today, review_days, &mut diags)
-            .map(|a| Doc::from_article(&a))
+            .map(|a| Box::new(Doc::from_article(&a)))
     } else if in_summary {
-        Some(Doc::from_page(&f.rel, &f.path, &source))
+        Some(Box::new(Doc::from_page(&f.rel, &f.path, &source)))
     } else {
         None
     };
