@@ -337,6 +337,31 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
     manifest.summary_hash = summary_hash;
 
     let files = load::scan(project);
+    let stale = |m: &Manifest| {
+        force
+            || files.len() != m.files.len()
+            || files.iter().any(|f| {
+                !m.files
+                    .get(&crate::diagnostic::display_path(&f.path))
+                    .is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size)
+            })
+    };
+    if !report.rebuilt && !stale(&manifest) {
+        report.documents = manifest.files.values().filter(|e| e.indexed).count();
+        return Ok(report);
+    }
+    // From here on this process holds the writer lock; a second updater waits.
+    let mut w = writer(&index)?;
+    if !report.rebuilt {
+        // Another process may have brought the index up to date while we waited.
+        let fresh: Manifest = std::fs::read(&mpath)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        if fresh.schema_version == SCHEMA_VERSION {
+            manifest.files = fresh.files;
+        }
+    }
     let seen: BTreeSet<String> = files
         .iter()
         .map(|f| crate::diagnostic::display_path(&f.path))
@@ -411,8 +436,7 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
         manifest.files.remove(k);
     }
 
-    if !to_add.is_empty() || !removed.is_empty() {
-        let mut w = writer(&index)?;
+    if !to_add.is_empty() || !removed.is_empty() || report.rebuilt {
         for (key, doc) in &to_add {
             w.delete_term(Term::from_field_text(fields.key, key));
             if let Some(doc) = doc {
@@ -433,7 +457,7 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
     // Written after the commit: if we stop in between, the next update
     // re-indexes those files again (delete + add is idempotent).
     let json = serde_json::to_vec(&manifest).map_err(Error::internal)?;
-    let tmp = mpath.with_extension("json.tmp");
+    let tmp = mpath.with_extension(format!("json.{}.tmp", std::process::id()));
     std::fs::write(&tmp, json).map_err(|e| Error::io("write", &tmp, e))?;
     std::fs::rename(&tmp, &mpath).map_err(|e| Error::io("write", &mpath, e))?;
     report.documents = manifest.files.values().filter(|e| e.indexed).count();
