@@ -34,6 +34,8 @@ pub struct RawHandbook {
     pub summary: Option<RawDoc>,
     /// Every other Markdown file, sorted by path.
     pub docs: Vec<RawDoc>,
+    /// Every quiz file (`quizzes/**.toml`), sorted by path.
+    pub quizzes: Vec<crate::quiz::RawQuizSource>,
 }
 
 /// Reads every Markdown file under the project's source folder.
@@ -55,6 +57,7 @@ pub fn load(project: Project) -> Result<(RawHandbook, Vec<Diagnostic>)> {
             project,
             summary: None,
             docs: Vec::new(),
+            quizzes: Vec::new(),
         };
         return Ok((raw, diags));
     }
@@ -147,14 +150,55 @@ pub fn load(project: Project) -> Result<(RawHandbook, Vec<Diagnostic>)> {
         );
     }
     docs.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let quizzes = load_quizzes(&project, &mut diags)?;
     Ok((
         RawHandbook {
             project,
             summary,
             docs,
+            quizzes,
         },
         diags,
     ))
+}
+
+/// Reads every `.toml` file under the quizzes folder.
+fn load_quizzes(
+    project: &Project,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Vec<crate::quiz::RawQuizSource>> {
+    let dir = project.root.join(&project.settings.quizzes_dir);
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let walker = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let rel = relative(&project.root, e.path().unwrap_or(&dir));
+                diags.push(Diagnostic::error(
+                    "unreadable",
+                    rel,
+                    format!("cannot read: {e}"),
+                ));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let path = relative(&project.root, entry.path());
+        if let Some(source) = read_text(entry.path(), &path, diags)? {
+            out.push(crate::quiz::RawQuizSource { path, source });
+        }
+    }
+    Ok(out)
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

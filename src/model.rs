@@ -149,6 +149,7 @@ pub struct Handbook {
     pub today: Date,
     pub pages: Vec<Page>,
     pub articles: Vec<Article>,
+    pub quizzes: Vec<crate::quiz::Quiz>,
     /// Source-relative paths that SUMMARY.md lists.
     pub summary_listed: BTreeSet<PathBuf>,
 }
@@ -156,6 +157,28 @@ pub struct Handbook {
 impl Handbook {
     pub fn article(&self, id: &str) -> Option<&Article> {
         self.articles.iter().find(|a| a.id == id)
+    }
+
+    pub fn quiz(&self, id: &str) -> Option<&crate::quiz::Quiz> {
+        self.quizzes.iter().find(|q| q.id == id)
+    }
+
+    /// The quiz a `{{#quiz ARG}}` directive in the page at `page_rel` (a
+    /// source path) names: a path relative to the page, or a quiz id.
+    pub fn quiz_for_directive(
+        &self,
+        page_rel: &std::path::Path,
+        arg: &str,
+    ) -> Option<&crate::quiz::Quiz> {
+        if !arg.ends_with(".toml") {
+            return self.quiz(arg);
+        }
+        let dir = self
+            .project
+            .src
+            .join(page_rel.parent().unwrap_or(std::path::Path::new("")));
+        let target = crate::validate::resolve(&dir, arg)?;
+        self.quizzes.iter().find(|q| q.path == target)
     }
 
     /// Articles grouped by product (first-seen spelling), sorted by title.

@@ -17,6 +17,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
 /// The stylesheet added to every page (also overridable).
 pub const BUILTIN_CSS: &str = include_str!("../templates/supportbook.css");
 
+/// The browser quiz widget (plain JS and CSS, no dependencies).
+pub const QUIZ_JS: &str = include_str!("../assets/quiz.js");
+pub const QUIZ_CSS: &str = include_str!("../assets/quiz.css");
+
 /// The registered templates and a hash of their text (so a template change
 /// re-renders every page that uses it).
 pub struct Templates {

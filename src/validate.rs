@@ -74,13 +74,25 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
     check_sections(&articles, &settings.standard_sections, &mut diags);
     check_links(&pages, &articles, &raw.project.src_dir(), &mut diags);
 
+    let mut quiz_diags = Vec::new();
+    let quizzes: Vec<crate::quiz::Quiz> = raw
+        .quizzes
+        .iter()
+        .filter_map(|q| crate::quiz::validate(q, &mut quiz_diags))
+        .collect();
+    let ids: BTreeSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+    crate::quiz::check_all(&quizzes, &raw.quizzes, &ids, &mut quiz_diags);
+    diags.extend(quiz_diags);
+
     let handbook = Handbook {
         project: raw.project,
         today,
         pages,
         articles,
+        quizzes,
         summary_listed,
     };
+    check_directives(&handbook, &raw.quizzes, &mut diags);
     (handbook, diags)
 }
 
@@ -587,6 +599,45 @@ fn check_sections(articles: &[Article], sections: &[String], diags: &mut Diagnos
                     missing.first().unwrap_or(&"")
                 )),
             );
+        }
+    }
+}
+
+/// Every `{{#quiz ...}}` in a built page must name a quiz.
+fn check_directives(
+    handbook: &Handbook,
+    sources: &[crate::quiz::RawQuizSource],
+    diags: &mut Diagnostics,
+) {
+    for p in handbook.pages.iter().filter(|p| p.in_summary) {
+        for d in crate::quiz::directives(&p.source) {
+            if handbook.quiz_for_directive(&p.rel, &d.arg).is_some() {
+                continue;
+            }
+            // A file that exists but did not validate already has its own errors.
+            let failed = sources.iter().any(|s| {
+                d.arg.ends_with(".toml") && s.path.file_name() == Path::new(&d.arg).file_name()
+            });
+            if failed
+                && !handbook
+                    .quizzes
+                    .iter()
+                    .any(|q| Path::new(&d.arg).file_name() == q.path.file_name())
+            {
+                continue;
+            }
+            let ids = handbook.quizzes.iter().map(|q| q.id.as_str());
+            let mut diag = Diagnostic::error(
+                "unknown-quiz",
+                &p.path,
+                format!("`{{{{#quiz {}}}}}` names no quiz", d.arg),
+            )
+            .at(&p.source, d.span.clone());
+            diag = match did_you_mean(d.arg.trim_end_matches(".toml").rsplit('/').next().unwrap_or(""), ids) {
+                Some(s) => diag.with_help(format!("did you mean `{{{{#quiz {s}}}}}`? (a quiz id, or a path to its file relative to this page)")),
+                None => diag.with_help("name a quiz by its id, or by the path to its file relative to this page"),
+            };
+            diags.push(diag);
         }
     }
 }

@@ -6,6 +6,7 @@
 //! the same theme. Both share the URL map and the header data built here.
 
 pub mod preprocessor;
+pub mod quiz;
 pub mod site;
 
 use crate::error::Result;

@@ -98,6 +98,8 @@ fn transform(
         .collect();
 
     let mut failure = None;
+    // (quiz id, page URL, page title) for the Quizzes page.
+    let mut embedded: Vec<(String, String, String)> = Vec::new();
     book.for_each_chapter_mut(|ch| {
         let Some(src) = ch.source_path.clone() else {
             return;
@@ -110,12 +112,28 @@ fn transform(
             None => Ok(rewrite_content(&ch.content, &src, &out, &map)),
         };
         match result {
-            Ok(content) => ch.content = content,
+            Ok(content) => {
+                ch.content = embed_quizzes(&content, &src, &out, handbook, &mut embedded, &ch.name);
+            }
             Err(e) => failure = Some(e),
         }
     });
     if let Some(e) = failure {
         return Err(e);
+    }
+    if !handbook.quizzes.is_empty() {
+        for (_, url, _) in &mut embedded {
+            *url = super::html_url(url);
+        }
+        let mut page = Chapter::new(
+            "Quizzes",
+            super::quiz::quizzes_page(handbook, &embedded),
+            PathBuf::from(super::quiz::QUIZZES_PAGE),
+            Vec::new(),
+        );
+        page.source_path = None;
+        book.items.push(BookItem::Separator);
+        book.items.push(BookItem::Chapter(page));
     }
     if handbook.articles.is_empty() {
         return Ok(book);
@@ -242,6 +260,41 @@ fn article_chapter_content(
         .with_context(|| format!("rendering the header of {}", a.path.display()))?;
     let body = rewrite_content(body, &a.rel, out, map);
     Ok(format!("{}\n\n{body}", header.trim_end()))
+}
+
+/// Replaces each `{{#quiz ...}}` with the quiz widget (unknown quizzes were
+/// reported by `check`; they are left as written).
+fn embed_quizzes(
+    content: &str,
+    src: &Path,
+    out: &Path,
+    handbook: &Handbook,
+    embedded: &mut Vec<(String, String, String)>,
+    title: &str,
+) -> String {
+    let found = crate::quiz::directives(content);
+    if found.is_empty() {
+        return content.to_string();
+    }
+    let mut result = String::with_capacity(content.len());
+    let mut pos = 0;
+    for d in found {
+        let Some(quiz) = handbook.quiz_for_directive(src, &d.arg) else {
+            continue;
+        };
+        result.push_str(content.get(pos..d.span.start).unwrap_or(""));
+        result.push_str("\n\n");
+        result.push_str(&super::quiz::widget(quiz, handbook, out));
+        result.push_str("\n\n");
+        pos = d.span.end;
+        embedded.push((
+            quiz.id.clone(),
+            crate::diagnostic::display_path(out),
+            title.to_string(),
+        ));
+    }
+    result.push_str(content.get(pos..).unwrap_or(""));
+    result
 }
 
 fn rewrite_content(content: &str, src: &Path, out: &Path, map: &SiteMap) -> String {

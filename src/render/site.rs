@@ -73,11 +73,22 @@ pub fn build(
         .set("build.create-missing", false)
         .map_err(Error::internal)?;
     let book_title = config.book.title.clone().unwrap_or_default();
-    let has_css = config.html_config().is_some_and(|h| {
-        h.additional_css
-            .iter()
-            .any(|p| p.ends_with("supportbook.css"))
-    });
+    // Our stylesheet and the quiz widget, unless book.toml already lists them
+    // (as it must for a plain `mdbook build`).
+    let html_config = config.html_config().unwrap_or_default();
+    let listed = |files: &[PathBuf], name: &str| files.iter().any(|p| p.ends_with(name));
+    let mut assets: Vec<(&str, &str, bool)> = Vec::new();
+    if !handbook.articles.is_empty() && !listed(&html_config.additional_css, "supportbook.css") {
+        assets.push(("supportbook.css", templates.css.as_str(), false));
+    }
+    if !handbook.quizzes.is_empty() {
+        if !listed(&html_config.additional_css, "quiz.css") {
+            assets.push(("supportbook-quiz.css", crate::templates::QUIZ_CSS, false));
+        }
+        if !listed(&html_config.additional_js, "quiz.js") {
+            assets.push(("supportbook-quiz.js", crate::templates::QUIZ_JS, true));
+        }
+    }
     let mut md = MDBook::load_with_config(&root, config.clone())?;
     md.with_preprocessor(SupportbookPreprocessor::in_process(
         handbook.clone(),
@@ -91,8 +102,8 @@ pub fn build(
         .extend(pctx.chapter_titles.borrow_mut().drain());
     std::fs::create_dir_all(&stage).map_err(|e| Error::io("create", &stage, e))?;
     renderer.render(&ctx)?;
-    if !has_css && !handbook.articles.is_empty() {
-        inject_css(&stage, &templates.css)?;
+    if !assets.is_empty() {
+        inject_assets(&stage, &assets)?;
     }
 
     // 2. The linear renderer writes every unlisted article page.
@@ -265,10 +276,12 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::io("write", path, e))
 }
 
-/// Adds `supportbook.css` to every page mdBook rendered, when book.toml does
-/// not list it in `additional-css` itself.
-fn inject_css(stage: &Path, css: &str) -> Result<()> {
-    write_file(&stage.join("supportbook.css"), css.as_bytes())?;
+/// Writes `assets` (file name, text, is JavaScript) into the site and links
+/// them from every page mdBook rendered.
+fn inject_assets(stage: &Path, assets: &[(&str, &str, bool)]) -> Result<()> {
+    for (name, text, _) in assets {
+        write_file(&stage.join(name), text.as_bytes())?;
+    }
     for entry in walkdir::WalkDir::new(stage)
         .into_iter()
         .filter_map(std::result::Result::ok)
@@ -276,20 +289,23 @@ fn inject_css(stage: &Path, css: &str) -> Result<()> {
         if entry.path().extension().is_none_or(|e| e != "html") {
             continue;
         }
-        let depth = entry.depth().saturating_sub(1);
-        let html = std::fs::read_to_string(entry.path())
+        let up = "../".repeat(entry.depth().saturating_sub(1));
+        let mut html = std::fs::read_to_string(entry.path())
             .map_err(|e| Error::io("read", entry.path(), e))?;
-        if let Some(at) = html.find("</head>") {
-            let link = format!(
-                "<link rel=\"stylesheet\" href=\"{}supportbook.css\">\n",
-                "../".repeat(depth)
-            );
-            let mut out = String::with_capacity(html.len() + link.len());
-            out.push_str(html.get(..at).unwrap_or(""));
-            out.push_str(&link);
-            out.push_str(html.get(at..).unwrap_or(""));
-            write_file(entry.path(), out.as_bytes())?;
+        for (name, _, is_js) in assets {
+            let (tag, before) = if *is_js {
+                (format!("<script src=\"{up}{name}\"></script>\n"), "</body>")
+            } else {
+                (
+                    format!("<link rel=\"stylesheet\" href=\"{up}{name}\">\n"),
+                    "</head>",
+                )
+            };
+            if let Some(at) = html.rfind(before) {
+                html.insert_str(at, &tag);
+            }
         }
+        write_file(entry.path(), html.as_bytes())?;
     }
     Ok(())
 }

@@ -40,7 +40,7 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         std::fs::copy(repo.join("book.toml"), dir.path().join("book.toml")).unwrap();
-        for sub in ["content", "templates", "quizzes"] {
+        for sub in ["content", "templates", "quizzes", "assets"] {
             if repo.join(sub).is_dir() {
                 copy_dir(&repo.join(sub), &dir.path().join(sub));
             }
