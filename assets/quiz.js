@@ -948,6 +948,12 @@
     const state = widget.state;
     state.finished = true;
     state.finishedAt = nowIso();
+    // Each finished round is one attempt with its own id (the xAPI
+    // registration): importing or posting it twice records it once.
+    if (state.registrationRound !== state.round || !state.registration) {
+      state.registration = uuidv4();
+      state.registrationRound = state.round;
+    }
     if (state.postedRound !== state.round) {
       state.postedRound = state.round;
       save(widget);
@@ -980,6 +986,7 @@
     const state = widget.state;
     const result = computeResult(widget);
     return {
+      uuid: state.registration || null,
       quizId: widget.quiz.id,
       quizHash: widget.quiz.hash,
       learner: state.learner || null,
@@ -1048,6 +1055,7 @@
           score: { scaled: creditOf(a), raw: a.points, min: 0, max: a.maxPoints },
         },
         context: {
+          registration: state.registration || undefined,
           contextActivities: { parent: [{ objectType: 'Activity', id: quizIri }] },
           extensions: { 'urn:supportbook:attempt': a.attempt },
         },
@@ -1069,6 +1077,10 @@
         },
       },
       result: { success: result.passed, completion: true, score: { scaled: result.score } },
+      context: {
+        registration: state.registration || undefined,
+        extensions: { 'urn:supportbook:quiz-hash': quiz.hash, 'urn:supportbook:started-at': state.startedAt },
+      },
       timestamp: state.finishedAt || nowIso(),
     });
     return statements;

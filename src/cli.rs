@@ -50,6 +50,12 @@ pub enum Command {
     /// pasted error strings match. The index under .supportbook/ is updated
     /// first, file by file.
     Search(SearchArgs),
+    /// List the quizzes, or take one in the terminal.
+    #[command(subcommand)]
+    Quiz(QuizCommand),
+    /// Quiz results: reports, xAPI export and import.
+    #[command(subcommand)]
+    Results(ResultsCommand),
     /// Create a new handbook: book.toml, a first chapter, a first KB article,
     /// a .gitignore and a CI workflow. Never overwrites a file.
     Init(InitArgs),
@@ -118,4 +124,73 @@ pub struct SearchArgs {
     /// case's rank.
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     pub eval: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuizCommand {
+    /// Every quiz: id, title, questions, pass mark and the articles it covers.
+    List {
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a quiz here: numbered prompts, feedback after each answer, the
+    /// score at the end; the attempt is recorded in .supportbook/results.db.
+    /// Works with piped input (one answer per line).
+    Take {
+        /// The quiz id (see `supportbook quiz list`).
+        id: String,
+        /// Whose attempt this is. Default: $SUPPORTBOOK_LEARNER, then $USER.
+        #[arg(long = "as", value_name = "NAME")]
+        learner: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ReportFormat {
+    #[default]
+    Text,
+    Json,
+    /// A self-contained page with SVG charts.
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ExportFormat {
+    /// xAPI 1.0.3 statements, one JSON object per line.
+    #[default]
+    Xapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResultsCommand {
+    /// Per learner, the latest status of each quiz (passed, failed, stale,
+    /// not taken); per question, how many got it right the first time and
+    /// which wrong choices attract people.
+    Report {
+        /// Only this learner.
+        #[arg(long, value_name = "NAME")]
+        learner: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: ReportFormat,
+        /// Write to a file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Export every attempt as xAPI statements (JSON lines), the format
+    /// learning record stores read.
+    Export {
+        #[arg(long, value_enum, default_value_t)]
+        format: ExportFormat,
+        /// Write to a file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Merge an xAPI export (from `results export` on another machine, or a
+    /// trainee's "export my results" file). Importing the same file twice
+    /// adds nothing.
+    Import {
+        /// The file to read.
+        file: PathBuf,
+    },
 }

@@ -18,6 +18,7 @@ pub mod model;
 pub mod project;
 pub mod quiz;
 pub mod render;
+pub mod results;
 pub mod search;
 pub mod templates;
 pub mod validate;
@@ -71,6 +72,8 @@ fn dispatch(cli: &Cli) -> error::Result<()> {
         Command::Check(args) => cmd::check::run(&root, args, cli.quiet),
         Command::Build(args) => cmd::build::run(&root, args, cli.quiet),
         Command::Search(args) => cmd::search::run(&root, args, cli.quiet),
+        Command::Quiz(c) => cmd::quiz::run(&root, c, cli.quiet),
+        Command::Results(c) => cmd::results::run(&root, c, cli.quiet),
         Command::Init(_) => Ok(()),
     }
 }

@@ -285,6 +285,24 @@ pub fn render_html(text: &str) -> String {
     out
 }
 
+/// The text of Markdown without its markup: paragraphs, headings, list
+/// items and code blocks each end with a newline.
+pub fn to_plain(md: &str) -> String {
+    use mdbook_markdown::pulldown_cmark::Parser;
+    let mut out = String::with_capacity(md.len());
+    for event in Parser::new(md) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock,
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `a/b.md#x` becomes `a/b.html#x`; other links are left alone.
 pub fn md_to_html_link(dest: &str) -> Option<String> {
     if is_external(dest) {

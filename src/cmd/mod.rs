@@ -3,4 +3,6 @@
 pub mod build;
 pub mod check;
 pub mod init;
+pub mod quiz;
+pub mod results;
 pub mod search;

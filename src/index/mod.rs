@@ -155,19 +155,7 @@ pub fn plain_text(source: &str) -> String {
 
 /// The text of a Markdown body without its markup.
 fn markdown_text(body: &str) -> String {
-    use mdbook_markdown::pulldown_cmark::{Event, Parser, TagEnd};
-    let mut out = String::with_capacity(body.len());
-    for event in Parser::new(body) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock,
-            ) => out.push('\n'),
-            _ => {}
-        }
-    }
-    out
+    markdown::to_plain(body)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

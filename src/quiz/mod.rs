@@ -3,6 +3,7 @@
 
 pub mod grade;
 pub mod raw;
+pub mod take;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use raw::{RawAnswerValue, RawChoice, RawQuestion, RawQuizFile};
@@ -579,6 +580,7 @@ fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> 
         );
     }
     // Every `next` names a node.
+    let errors_before = cx.diags.len();
     for n in &q.nodes {
         for c in &n.get_ref().choices {
             match &c.get_ref().next {
@@ -650,7 +652,8 @@ fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> 
     let mut visiting = Vec::new();
     match best(&start, &nodes, &mut memo, &mut visiting) {
         Ok(max_points) => {
-            if max_points <= 0 {
+            // With a broken `next`, the best path is unknown: that error says enough.
+            if max_points <= 0 && cx.diags.len() == errors_before {
                 cx.error(
                     "no-points",
                     span,

@@ -1,0 +1,106 @@
+//! `supportbook results report|export|import`.
+
+use super::check::load_and_validate;
+use crate::cli::{ReportFormat, ResultsCommand};
+use crate::error::{Error, Result};
+use crate::results::{self, Db, report, xapi};
+use std::io::Write as _;
+use std::path::Path;
+
+fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
+    match out {
+        Some(path) => std::fs::write(path, text).map_err(|e| Error::io("write", path, e)),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(text.as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(Error::io("write", "standard output", e))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+pub fn run(root: &Path, cmd: &ResultsCommand, quiet: bool) -> Result<()> {
+    let (handbook, _templates, diags) = load_and_validate(root, crate::today())?;
+    if diags.has_errors() {
+        eprint!("{}", diags.render_human());
+        return Err(Error::Invalid {
+            errors: diags.errors(),
+        });
+    }
+    let path = results::db_path(&handbook.project);
+    let mut db = Db::open(&path)?;
+    match cmd {
+        ResultsCommand::Report {
+            learner,
+            format,
+            out,
+        } => {
+            let attempts = db.attempts()?;
+            let r = report::build(&handbook, &attempts, learner.as_deref());
+            let text = match format {
+                ReportFormat::Text => report::to_text(&r),
+                ReportFormat::Json => {
+                    serde_json::to_string_pretty(&r).map_err(Error::internal)? + "\n"
+                }
+                ReportFormat::Html => report::to_html(
+                    &r,
+                    &format!(
+                        "{}: quiz results",
+                        handbook.project.title.as_deref().unwrap_or("Handbook")
+                    ),
+                ),
+            };
+            write_out(out.as_deref(), &text)
+        }
+        ResultsCommand::Export { out, .. } => {
+            let attempts = db.attempts()?;
+            let mut text = String::new();
+            for a in &attempts {
+                let title = handbook.quiz(&a.quiz_id).map(|q| q.title.as_str());
+                for st in xapi::statements(a, title) {
+                    text.push_str(&st.to_string());
+                    text.push('\n');
+                }
+            }
+            write_out(out.as_deref(), &text)?;
+            if !quiet {
+                eprintln!(
+                    "exported {} attempt{}",
+                    attempts.len(),
+                    if attempts.len() == 1 { "" } else { "s" }
+                );
+            }
+            Ok(())
+        }
+        ResultsCommand::Import { file } => {
+            let text = std::fs::read_to_string(file).map_err(|e| Error::io("read", file, e))?;
+            let (attempts, problems) = xapi::parse(&text);
+            for p in &problems {
+                eprintln!("warning: {}:{}: {}", file.display(), p.line, p.message);
+            }
+            let mut added = 0;
+            for a in &attempts {
+                if db.record(a)? {
+                    added += 1;
+                }
+            }
+            if !quiet {
+                eprintln!(
+                    "imported {added} new attempt{} ({} already recorded)",
+                    if added == 1 { "" } else { "s" },
+                    attempts.len() - added
+                );
+            }
+            if attempts.is_empty() && !problems.is_empty() {
+                return Err(Error::Refused(format!(
+                    "{} has no attempts supportbook can read",
+                    file.display()
+                )));
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,602 @@
+//! Quizzes end to end: mdbook-quiz files load unchanged, every validation
+//! error with its exact diagnostic, a piped terminal attempt recorded in a
+//! real SQLite file, reports, xAPI export and idempotent import, stale
+//! passes, and concurrent writers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+use common::{Fixture, json, main_of};
+use std::io::Write as _;
+use std::process::Stdio;
+
+/// Runs `supportbook ARGS` with `input` on stdin.
+fn run_with_input(fx: &Fixture, args: &[&str], input: &str) -> common::Output {
+    let mut child = common::command(env!("CARGO_BIN_EXE_supportbook"), fx.root())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    common::Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The number printed before `text` in a numbered list of choices.
+fn number_of(stdout: &str, text: &str) -> String {
+    stdout
+        .lines()
+        .rev()
+        .find_map(|l| {
+            l.trim()
+                .strip_suffix(text)
+                .and_then(|p| p.strip_suffix(") "))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| panic!("no choice {text:?} in:\n{stdout}"))
+}
+
+/// Answers listening.toml in the terminal: the first question right or wrong, the rest right.
+fn take_listening(fx: &Fixture, learner: &str, first_right: bool) -> common::Output {
+    // A dry run with empty input shows the choice numbers of the first question.
+    let probe = run_with_input(fx, &["quiz", "take", "listening"], "");
+    let first = if first_right {
+        "Acknowledge the problem and ask for the bounce message"
+    } else {
+        "Send the standard troubleshooting template"
+    };
+    let n1 = number_of(&probe.stdout, first);
+    // Ordering: read the shown order from a probe that answers question 1.
+    let probe = run_with_input(fx, &["quiz", "take", "listening"], &format!("{n1}\n"));
+    let order: Vec<String> = ["Listen", "Acknowledge", "Solve"]
+        .iter()
+        .map(|s| number_of(&probe.stdout, s))
+        .collect();
+    let probe = run_with_input(
+        fx,
+        &["quiz", "take", "listening"],
+        &format!("{n1}\n{}\n", order.join(",")),
+    );
+    let s1 = number_of(
+        &probe.stdout,
+        "I'm sorry, that is a rough morning. Can you read me the bounce?",
+    );
+    let probe = run_with_input(
+        fx,
+        &["quiz", "take", "listening"],
+        &format!("{n1}\n{}\n{s1}\n", order.join(",")),
+    );
+    let s2 = number_of(
+        &probe.stdout,
+        "That means your mail app is not logging in to send. Let's fix that setting together.",
+    );
+    run_with_input(
+        fx,
+        &["quiz", "take", "listening", "--as", learner],
+        &format!("{n1}\n{}\n{s1}\n{s2}\n", order.join(",")),
+    )
+}
+
+#[test]
+fn mdbook_quiz_files_load_unchanged_and_embed() {
+    let fx = Fixture::new("quiz");
+    let out = fx.run(&["quiz", "list", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let list = json(&out);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["listening", "mdbook-quiz"]);
+    assert_eq!(list[1]["questions"], 5);
+    assert_eq!(list[1]["passPercent"], 70);
+
+    let out = fx.run(&["build"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let page = fx.read("book/training/listening.html");
+    let main = main_of(&page);
+    assert_eq!(main.matches("class=\"sb-quiz\"").count(), 2);
+    assert!(main.contains("data-quiz-id=\"mdbook-quiz\""));
+    // The quiz JSON is script-safe and carries the contract's fields.
+    let start = main
+        .find("<script type=\"application/json\" class=\"sb-quiz-data\">")
+        .unwrap();
+    let rest = &main[start..];
+    let body = &rest[rest.find('>').unwrap() + 1..rest.find("</script>").unwrap()];
+    assert!(!body.contains('<'));
+    let quiz: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(quiz["id"], "listening");
+    assert_eq!(quiz["covers"][0]["url"], "../kb/mail-bounces.html");
+    assert_eq!(
+        quiz["questions"][0]["choices"][1]["feedback"],
+        "<p>A pretty pasted template tells them you did not read their message.</p>"
+            .replace("pretty ", "")
+    );
+    assert_eq!(quiz["questions"][2]["maxPoints"], 3);
+    assert_eq!(quiz["questions"][2]["nodes"]["lost"]["outcome"], "bad");
+    // The widget's script and styles reach the page; the Quizzes page lists both.
+    assert!(page.contains("supportbook-quiz.js") && page.contains("supportbook-quiz.css"));
+    assert!(fx.path("book/supportbook-quiz.js").is_file());
+    let quizzes = fx.read("book/quizzes.html");
+    assert!(
+        main_of(&quizzes)
+            .contains("<a href=\"training/listening.html#quiz-listening\">Listening</a>"),
+        "{}",
+        main_of(&quizzes)
+    );
+    assert!(main_of(&quizzes).contains("60%"));
+    // The tool never writes into the trainer's quiz files.
+    assert_eq!(
+        fx.read("quizzes/mdbook-quiz.toml"),
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/quiz/quizzes/mdbook-quiz.toml"
+        ))
+        .unwrap()
+    );
+}
+
+fn check_quiz(file: &str, text: &str, expected: &str) {
+    let fx = Fixture::new("quiz");
+    fx.write(file, text);
+    let before = fx.snapshot("quizzes");
+    let out = fx.run(&["check"]);
+    assert_eq!(out.stderr, expected);
+    assert_eq!(
+        out.code,
+        if expected.contains("\nerror") || expected.starts_with("error") {
+            1
+        } else {
+            0
+        }
+    );
+    assert_eq!(fx.snapshot("quizzes"), before);
+}
+
+#[test]
+fn no_correct_answer() {
+    check_quiz(
+        "quizzes/bad.toml",
+        "[[questions]]\nid = \"b1\"\ntype = \"MultipleChoice\"\nprompt.prompt = \"?\"\nprompt.distractors = [\"x\"]\n",
+        "\
+error: question `b1` has no correct answer
+ --> quizzes/bad.toml:1:1
+  |
+1 | [[questions]]
+  | ^^^^^^^^^^^^^
+  = help: set answer.answer = \"...\" (or a list when several choices are right)
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn answer_also_a_distractor() {
+    check_quiz(
+        "quizzes/bad.toml",
+        "[[questions]]\nid = \"b1\"\ntype = \"MultipleChoice\"\nprompt.prompt = \"?\"\nprompt.distractors = [\"x\", \"MX\"]\nanswer.answer = \"MX\"\n",
+        "\
+error: in question `b1`, the answer \"MX\" is also listed as a distractor
+ --> quizzes/bad.toml:5:28
+  |
+5 | prompt.distractors = [\"x\", \"MX\"]
+  |                            ^^^^
+  = help: remove it from prompt.distractors
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn duplicate_question_id_across_the_book() {
+    check_quiz(
+        "quizzes/zz.toml",
+        "[[questions]]\nid = \"ls-first\"\ntype = \"ShortAnswer\"\nprompt.prompt = \"?\"\nanswer.answer = \"a\"\n",
+        "\
+error: question id `ls-first` is already used in quizzes/listening.toml
+ --> quizzes/zz.toml:2:7
+  |
+2 | id = \"ls-first\"
+  |       ^^^^^^^^
+  = help: question ids must be unique across the handbook: results are recorded by them
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn unknown_key_with_did_you_mean() {
+    check_quiz(
+        "quizzes/bad.toml",
+        "[quiz]\npassPercnt = 80\n\n[[questions]]\nid = \"b1\"\ntype = \"ShortAnswer\"\nprompt.prompt = \"?\"\nanswer.answer = \"a\"\nanswer.alternative = [\"b\"]\n",
+        "\
+error: unknown key `passPercnt`
+ --> quizzes/bad.toml:2:1
+  |
+2 | passPercnt = 80
+  | ^^^^^^^^^^
+  = help: did you mean `passPercent`?
+
+error: unknown key `alternative`
+ --> quizzes/bad.toml:9:8
+  |
+9 | answer.alternative = [\"b\"]
+  |        ^^^^^^^^^^^
+  = help: did you mean `alternatives`?
+
+checked 2 pages and 2 articles: 2 errors, 0 warnings
+error: stopped: 2 errors in the handbook
+",
+    );
+}
+
+const SCENARIO_HEAD: &str =
+    "[[questions]]\nid = \"sc\"\ntype = \"Scenario\"\nprompt.prompt = \"?\"\n";
+
+#[test]
+fn scenario_next_naming_no_node_and_unreachable_node() {
+    let text = format!(
+        "{SCENARIO_HEAD}\n[[questions.nodes]]\nid = \"a\"\nsays = \"hi\"\n[[questions.nodes.choices]]\ntext = \"x\"\npoints = 1\nnext = \"resolvd\"\n\n[[questions.nodes]]\nid = \"resolved\"\noutcome = \"good\"\nsays = \"bye\"\n"
+    );
+    check_quiz(
+        "quizzes/bad.toml",
+        &text,
+        "\
+error: `next` names `resolvd`, but scenario `sc` has no such node
+  --> quizzes/bad.toml:12:8
+   |
+12 | next = \"resolvd\"
+   |        ^^^^^^^^^
+   = help: did you mean `resolved`?
+
+error: node `resolved` cannot be reached from `a`
+  --> quizzes/bad.toml:15:6
+   |
+15 | id = \"resolved\"
+   |      ^^^^^^^^^^
+   = help: point a choice's `next` at it, or remove it
+
+checked 2 pages and 2 articles: 2 errors, 0 warnings
+error: stopped: 2 errors in the handbook
+",
+    );
+}
+
+#[test]
+fn scenario_path_that_never_ends() {
+    let text = format!(
+        "{SCENARIO_HEAD}\n[[questions.nodes]]\nid = \"a\"\nsays = \"hi\"\n[[questions.nodes.choices]]\ntext = \"x\"\npoints = 1\nnext = \"b\"\n\n[[questions.nodes]]\nid = \"b\"\nsays = \"hm\"\n[[questions.nodes.choices]]\ntext = \"y\"\nnext = \"a\"\n[[questions.nodes.choices]]\ntext = \"z\"\nnext = \"c\"\n\n[[questions.nodes]]\nid = \"c\"\nsays = \"stuck\"\n"
+    );
+    check_quiz(
+        "quizzes/bad.toml",
+        &text,
+        "\
+error: scenario `sc` can loop forever: a -> b -> a
+ --> quizzes/bad.toml:7:6
+  |
+7 | id = \"a\"
+  |      ^^^
+  = help: every path must reach an ending; break the loop
+
+error: node `c` has no choices and is not an ending, so the conversation never ends there
+  --> quizzes/bad.toml:25:6
+   |
+25 | id = \"c\"
+   |      ^^^
+   = help: add [[questions.nodes.choices]], or an `outcome` to make it an ending
+
+checked 2 pages and 2 articles: 2 errors, 0 warnings
+error: stopped: 2 errors in the handbook
+",
+    );
+}
+
+#[test]
+fn covers_unknown_article_and_unknown_directive() {
+    let fx = Fixture::new("quiz");
+    fx.write(
+        "quizzes/listening.toml",
+        fx.read("quizzes/listening.toml")
+            .replace("covers = [\"mail-bounces\"]", "covers = [\"mail-bounce\"]"),
+    );
+    let p = "content/training/listening.md";
+    fx.write(p, fx.read(p) + "\n{{#quiz lisening}}\n");
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("error: `covers` names `mail-bounce`, but no article has that id\n --> quizzes/listening.toml:5:12\n"), "{}", out.stderr);
+    assert!(out.stderr.contains("= help: did you mean `mail-bounces`?"));
+    assert!(
+        out.stderr.contains(
+            "error: `{{#quiz lisening}}` names no quiz\n  --> content/training/listening.md:16:1\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("did you mean `{{#quiz listening}}`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn missing_question_ids_are_derived_with_a_warning() {
+    check_quiz(
+        "quizzes/noid.toml",
+        "[[questions]]\ntype = \"ShortAnswer\"\nprompt.prompt = \"?\"\nanswer.answer = \"a\"\n",
+        "\
+warning: question 1 has no id; using `noid-q1`
+ --> quizzes/noid.toml:1:1
+  |
+1 | [[questions]]
+  | ^^^^^^^^^^^^^
+  = help: add `id = \"...\"` so results stay attached to it when questions move
+
+checked 2 pages and 2 articles: 0 errors, 1 warning
+",
+    );
+}
+
+#[test]
+fn piped_terminal_attempt_is_recorded() {
+    let fx = Fixture::new("quiz");
+    let out = take_listening(&fx, "ana", true);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("Listening (3 questions, pass mark 60%)\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("Question 3 of 3 [ls-call]\n"));
+    assert!(
+        out.stdout
+            .contains("  Customer (phone, upset):\n    My mail has bounced all morning!\n")
+    );
+    assert!(
+        out.stdout
+            .contains("  Outcome: good. You earned 3 of 3 points.\n")
+    );
+    assert!(
+        out.stdout
+            .contains("Score: 100% (PASSED; the pass mark is 60%)\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("recorded ana's attempt in .supportbook/results.db")
+    );
+    assert!(fx.path(".supportbook/results.db").is_file());
+
+    // A wrong first answer: its feedback, the right answer, and a lower score.
+    let out = take_listening(&fx, "bo", false);
+    assert!(out.stdout.contains("  \"Send the standard troubleshooting template\": A pasted template tells them you did not read their message.\nNot quite.\n  Right answer: Acknowledge the problem and ask for the bounce message\n"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("Score: 66% (PASSED; the pass mark is 60%)\n"),
+        "{}",
+        out.stdout
+    );
+
+    // Input that ends early records nothing.
+    let out = run_with_input(&fx, &["quiz", "take", "listening", "--as", "cy"], "1\n");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("the input ended before the quiz was finished; nothing was recorded")
+    );
+    let report = json(&fx.run(&["results", "report", "--format", "json"]));
+    let learners: Vec<&str> = report["learners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["learner"].as_str().unwrap())
+        .collect();
+    assert_eq!(learners, ["ana", "bo"]);
+}
+
+#[test]
+fn report_item_analysis_stale_passes_export_and_import() {
+    let fx = Fixture::new("quiz");
+    for (who, right) in [("ana", true), ("bo", false), ("cy", false)] {
+        assert_eq!(take_listening(&fx, who, right).code, 0);
+    }
+    let report = json(&fx.run(&["results", "report", "--format", "json"]));
+    let q = report["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["question_id"] == "ls-first")
+        .unwrap();
+    assert_eq!(
+        (q["first_tries"].as_u64(), q["right_first_time"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(q["mostly_missed"], true);
+    assert_eq!(
+        q["wrong_choices"][0]["text"],
+        "Send the standard troubleshooting template"
+    );
+    assert_eq!(q["wrong_choices"][0]["picks"], 2);
+    assert_eq!(
+        q["never_picked"],
+        serde_json::json!(["Ask for their password"])
+    );
+    let status = |r: &serde_json::Value, who: &str| {
+        r["learners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["learner"] == who)
+            .unwrap()["quizzes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["quiz_id"] == "listening")
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status(&report, "ana"), "passed");
+    let mdq = report["learners"][0]["quizzes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["quiz_id"] == "mdbook-quiz")
+        .unwrap();
+    assert_eq!(mdq["status"], "not-taken");
+
+    // Text and HTML forms.
+    let text = fx.run(&["results", "report"]).stdout;
+    assert!(text.contains(" ! ls-first                       1/3   right first time (33%)  most people miss this\n"), "{text}");
+    assert!(text.contains("      picked 2x: Send the standard troubleshooting template\n"));
+    assert!(text.contains("      nobody picks: Ask for their password\n"));
+    assert_eq!(
+        fx.run(&["results", "report", "--format", "html", "--out", "r.html"])
+            .code,
+        0
+    );
+    let html = fx.read("r.html");
+    assert!(
+        html.contains("<svg")
+            && !html.contains("<script")
+            && html.contains("most people miss this")
+    );
+
+    // Export, then import into a fresh database: same attempts; twice adds nothing.
+    let out = fx.run(&["results", "export", "--format", "xapi", "--out", "x.jsonl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines: Vec<serde_json::Value> = fx
+        .read("x.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3 * 4);
+    let result = lines
+        .iter()
+        .find(|s| s["verb"]["id"] == "http://adlnet.gov/expapi/verbs/passed")
+        .unwrap();
+    assert_eq!(result["object"]["id"], "urn:supportbook:quiz:listening");
+    assert_eq!(result["actor"]["account"]["homePage"], "urn:supportbook");
+    let answered = lines
+        .iter()
+        .find(|s| s["verb"]["id"] == "http://adlnet.gov/expapi/verbs/answered")
+        .unwrap();
+    assert!(
+        answered["object"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:supportbook:quiz:listening/question/")
+    );
+    assert!(
+        answered["result"]["score"]["scaled"].is_number()
+            && answered["result"]["response"].is_string()
+    );
+
+    let other = Fixture::new("quiz");
+    std::fs::copy(fx.path("x.jsonl"), other.path("x.jsonl")).unwrap();
+    let out = other.run(&["results", "import", "x.jsonl"]);
+    assert_eq!(out.stderr, "imported 3 new attempts (0 already recorded)\n");
+    let out = other.run(&["results", "import", "x.jsonl"]);
+    assert_eq!(out.stderr, "imported 0 new attempts (3 already recorded)\n");
+    let a = json(&fx.run(&["results", "report", "--format", "json"]));
+    let b = json(&other.run(&["results", "report", "--format", "json"]));
+    assert_eq!(a["questions"], b["questions"]);
+
+    // A pass goes stale when the quiz changes, or an article it covers does.
+    let covered = "content/kb/email/mail-bounces.md";
+    fx.write(
+        covered,
+        fx.read(covered).replace(
+            "Turn on SMTP authentication",
+            "Turn on SMTP authentication (port 587)",
+        ),
+    );
+    let r = json(&fx.run(&["results", "report", "--format", "json", "--learner", "ana"]));
+    assert_eq!(status(&r, "ana"), "stale");
+    assert_eq!(r["learners"].as_array().unwrap().len(), 1);
+    let other_q = "quizzes/listening.toml";
+    other.write(
+        other_q,
+        other
+            .read(other_q)
+            .replace("Put the steps in order.", "Put these steps in order."),
+    );
+    assert_eq!(
+        status(
+            &json(&other.run(&["results", "report", "--format", "json"])),
+            "ana"
+        ),
+        "stale"
+    );
+}
+
+#[test]
+fn concurrent_writers_all_land() {
+    let fx = Fixture::new("quiz");
+    assert_eq!(take_listening(&fx, "warmup", true).code, 0);
+    // Eight processes recording at once (each takes the quiz with piped input).
+    let probe = take_listening(&fx, "probe", true);
+    assert_eq!(probe.code, 0);
+    let input = {
+        // Rebuild the answers the probe used from its transcript: the echoed lines after each prompt.
+        probe
+            .stdout
+            .lines()
+            .filter_map(|l| l.split_once("): ").map(|(_, a)| a.to_string()))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            let mut c = common::command(env!("CARGO_BIN_EXE_supportbook"), fx.root())
+                .args(["quiz", "take", "listening", "--as", &format!("learner{i}")])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+            c
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let report = json(&fx.run(&["results", "report", "--format", "json"]));
+    assert_eq!(report["learners"].as_array().unwrap().len(), 10);
+    let q = report["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["question_id"] == "ls-first")
+        .unwrap();
+    assert_eq!(q["first_tries"], 10);
+}
