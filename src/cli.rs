@@ -56,6 +56,11 @@ pub enum Command {
     /// Quiz results: reports, xAPI export and import.
     #[command(subcommand)]
     Results(ResultsCommand),
+    /// Training cycles: annotated git tags `cycle/NAME`.
+    #[command(subcommand)]
+    Cycle(CycleCommand),
+    /// Articles past their review date, by owner, most overdue first.
+    Review(ReviewArgs),
     /// Create a new handbook: book.toml, a first chapter, a first KB article,
     /// a .gitignore and a CI workflow. Never overwrites a file.
     Init(InitArgs),
@@ -186,6 +191,15 @@ pub enum ResultsCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Who must retake what, and why: passes gone stale (the quiz or an
+    /// article it covers changed since) and quizzes not passed yet.
+    Due {
+        /// Only this learner.
+        #[arg(long, value_name = "NAME")]
+        learner: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: TextOrJson,
+    },
     /// Merge an xAPI export (from `results export` on another machine, or a
     /// trainee's "export my results" file). Importing the same file twice
     /// adds nothing.
@@ -193,4 +207,49 @@ pub enum ResultsCommand {
         /// The file to read.
         file: PathBuf,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TextOrJson {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CycleCommand {
+    /// Start a training cycle: runs `check` (refuses on errors), then tags
+    /// HEAD as `cycle/NAME`. Refuses on uncommitted changes or an existing
+    /// tag, and says why.
+    Start {
+        /// The cycle's name, e.g. 2026-q4.
+        name: String,
+        /// What the cycle brings (lessons learned, updates, techniques).
+        #[arg(short, long)]
+        message: Option<String>,
+    },
+    /// The cycles, oldest first, with their dates.
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: TextOrJson,
+    },
+    /// Chapters, articles and quizzes added, changed, renamed and removed
+    /// since the last cycle (or the one named), each with the commit
+    /// subjects that touched it.
+    Status {
+        /// Compare with this cycle instead of the latest.
+        #[arg(long, value_name = "NAME")]
+        since: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: TextOrJson,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Only this owner's articles.
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: TextOrJson,
 }

@@ -8,9 +8,11 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod cycle;
 pub mod diagnostic;
 pub mod error;
 pub mod frontmatter;
+pub mod git;
 pub mod index;
 pub mod load;
 pub mod markdown;
@@ -73,6 +75,8 @@ fn dispatch(cli: &Cli) -> error::Result<()> {
         Command::Build(args) => cmd::build::run(&root, args, cli.quiet),
         Command::Search(args) => cmd::search::run(&root, args, cli.quiet),
         Command::Quiz(c) => cmd::quiz::run(&root, c, cli.quiet),
+        Command::Cycle(c) => cmd::cycle::run(&root, c, cli.quiet),
+        Command::Review(args) => cmd::review::run(&root, args),
         Command::Results(c) => cmd::results::run(&root, c, cli.quiet),
         Command::Init(_) => Ok(()),
     }

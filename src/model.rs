@@ -152,6 +152,8 @@ pub struct Handbook {
     pub quizzes: Vec<crate::quiz::Quiz>,
     /// Source-relative paths that SUMMARY.md lists.
     pub summary_listed: BTreeSet<PathBuf>,
+    /// Page dates and what's new, from git (filled in by `build`).
+    pub history: Option<crate::cycle::History>,
 }
 
 impl Handbook {

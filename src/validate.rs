@@ -39,14 +39,22 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
 
     let mut articles = Vec::new();
     let mut pages = Vec::new();
+    // Ids of articles that have errors of their own: other articles may still
+    // name them in `related` without a second, misleading error.
+    let mut broken_ids: BTreeSet<String> = BTreeSet::new();
+    let mut broken_rels: BTreeSet<PathBuf> = BTreeSet::new();
     let settings = &raw.project.settings;
     for doc in raw.docs {
         let in_summary = summary_listed.contains(&doc.rel);
         if doc.is_article {
-            if let Some(a) =
-                article_from_raw(doc, in_summary, today, settings.review_days, &mut diags)
-            {
-                articles.push(a);
+            let intended = intended_id(&doc);
+            let rel = doc.rel.clone();
+            match article_from_raw(doc, in_summary, today, settings.review_days, &mut diags) {
+                Some(a) => articles.push(a),
+                None => {
+                    broken_ids.insert(intended);
+                    broken_rels.insert(rel);
+                }
             }
         } else {
             let outline = markdown::outline(&doc.source);
@@ -70,9 +78,15 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
         );
     }
 
-    check_ids(&mut articles, &mut diags);
+    check_ids(&mut articles, &broken_ids, &mut diags);
     check_sections(&articles, &settings.standard_sections, &mut diags);
-    check_links(&pages, &articles, &raw.project.src_dir(), &mut diags);
+    check_links(
+        &pages,
+        &articles,
+        &broken_rels,
+        &raw.project.src_dir(),
+        &mut diags,
+    );
 
     let mut quiz_diags = Vec::new();
     let quizzes: Vec<crate::quiz::Quiz> = raw
@@ -91,6 +105,7 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
         articles,
         quizzes,
         summary_listed,
+        history: None,
     };
     check_directives(&handbook, &raw.quizzes, &mut diags);
     (handbook, diags)
@@ -513,7 +528,29 @@ fn shift_outline(mut o: Outline, by: usize) -> Outline {
     o
 }
 
-fn check_ids(articles: &mut Vec<Article>, diags: &mut Diagnostics) {
+/// The id an article means to have: its `id` key, else its file name.
+fn intended_id(doc: &RawDoc) -> String {
+    let (split, _) = frontmatter::parse(&doc.path, &doc.source);
+    let from_key = match split {
+        Split::Found(fm) => fm
+            .entries
+            .into_iter()
+            .find(|e| e.key == "id")
+            .and_then(|e| match e.value {
+                Value::String(s) => Some(s),
+                _ => None,
+            }),
+        Split::None => None,
+    };
+    from_key.unwrap_or_else(|| {
+        doc.rel
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    })
+}
+
+fn check_ids(articles: &mut Vec<Article>, broken_ids: &BTreeSet<String>, diags: &mut Diagnostics) {
     let mut first: HashMap<String, PathBuf> = HashMap::new();
     let mut dup = Vec::new();
     for (i, a) in articles.iter().enumerate() {
@@ -547,7 +584,7 @@ fn check_ids(articles: &mut Vec<Article>, diags: &mut Diagnostics) {
     let ids: BTreeSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
     for a in articles.iter() {
         for (i, r) in a.related.iter().enumerate() {
-            if ids.contains(r.as_str()) {
+            if ids.contains(r.as_str()) || broken_ids.contains(r) {
                 continue;
             }
             let span = a.related_spans.get(i).cloned().unwrap_or(a.id_span.clone());
@@ -660,7 +697,13 @@ struct Target<'a> {
     built: bool,
 }
 
-fn check_links(pages: &[Page], articles: &[Article], src_dir: &Path, diags: &mut Diagnostics) {
+fn check_links(
+    pages: &[Page],
+    articles: &[Article],
+    broken: &BTreeSet<PathBuf>,
+    src_dir: &Path,
+    diags: &mut Diagnostics,
+) {
     let mut targets: HashMap<&Path, Target<'_>> = HashMap::new();
     for p in pages {
         targets.insert(
@@ -708,6 +751,10 @@ fn check_links(pages: &[Page], articles: &[Article], src_dir: &Path, diags: &mut
                     );
                     continue;
                 };
+                if broken.contains(&target) {
+                    // The page has errors of its own; they are reported there.
+                    continue;
+                }
                 if let Some(t) = targets.get(target.as_path()) {
                     if !t.built {
                         diags.push(

@@ -535,6 +535,25 @@ fn report_item_analysis_stale_passes_export_and_import() {
     );
     let r = json(&fx.run(&["results", "report", "--format", "json", "--learner", "ana"]));
     assert_eq!(status(&r, "ana"), "stale");
+    let due = json(&fx.run(&["results", "due", "--format", "json"]));
+    let due: Vec<String> = due
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {} {}", d["learner"], d["quiz_id"], d["why"]))
+        .collect();
+    assert_eq!(
+        due,
+        [
+            "\"ana\" \"listening\" \"an article the quiz covers changed since it was passed\"",
+            "\"bo\" \"listening\" \"an article the quiz covers changed since it was passed\"",
+            "\"cy\" \"listening\" \"an article the quiz covers changed since it was passed\""
+        ]
+    );
+    assert_eq!(
+        fx.run(&["results", "due", "--learner", "ana"]).stdout,
+        "ana              listening                    an article the quiz covers changed since it was passed\n"
+    );
     assert_eq!(r["learners"].as_array().unwrap().len(), 1);
     let other_q = "quizzes/listening.toml";
     other.write(

@@ -26,6 +26,20 @@ pub fn run(root: &Path, args: &BuildArgs, quiet: bool) -> Result<()> {
         Some(d) => d.clone(),
         None => root.join(mdbook_build_dir(root)),
     };
+    site::check_dest(&handbook, &dest)?;
+    // Page dates and the what's-new page come from git; outside a repository
+    // or in a shallow clone the build goes on with a one-line notice.
+    let mut handbook = handbook;
+    let mut notices = Vec::new();
+    // (A plain mdBook book, with no articles or quizzes, is left exactly as mdBook builds it.)
+    if !handbook.articles.is_empty() || !handbook.quizzes.is_empty() {
+        handbook.history = Some(crate::cycle::history(&handbook, &mut notices));
+    }
+    if !quiet {
+        for n in &notices {
+            eprintln!("note: {n}");
+        }
+    }
     let articles = handbook.articles.len();
 
     // A progress bar on a terminal, shown once the build has taken a second.

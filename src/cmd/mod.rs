@@ -2,7 +2,9 @@
 
 pub mod build;
 pub mod check;
+pub mod cycle;
 pub mod init;
 pub mod quiz;
 pub mod results;
+pub mod review;
 pub mod search;

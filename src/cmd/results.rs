@@ -1,7 +1,7 @@
 //! `supportbook results report|export|import`.
 
 use super::check::load_and_validate;
-use crate::cli::{ReportFormat, ResultsCommand};
+use crate::cli::{ReportFormat, ResultsCommand, TextOrJson};
 use crate::error::{Error, Result};
 use crate::results::{self, Db, report, xapi};
 use std::io::Write as _;
@@ -54,6 +54,43 @@ pub fn run(root: &Path, cmd: &ResultsCommand, quiet: bool) -> Result<()> {
                 ),
             };
             write_out(out.as_deref(), &text)
+        }
+        ResultsCommand::Due { learner, format } => {
+            let attempts = db.attempts()?;
+            let r = report::build(&handbook, &attempts, learner.as_deref());
+            let due: Vec<serde_json::Value> = r
+                .learners
+                .iter()
+                .flat_map(|l| {
+                    l.quizzes.iter().filter_map(move |q| {
+                        let why = match q.status {
+                            report::Status::Stale => q.reason.clone()?,
+                            report::Status::Failed => format!(
+                                "not passed yet (last score {:.0}%)",
+                                (q.score.unwrap_or(0.0) * 100.0 + 1e-9).floor()
+                            ),
+                            _ => return None,
+                        };
+                        Some(serde_json::json!({"learner": l.learner, "quiz_id": q.quiz_id, "title": q.title, "status": q.status, "why": why, "last_attempt": q.finished_at}))
+                    })
+                })
+                .collect();
+            let text = match format {
+                TextOrJson::Json => serde_json::Value::Array(due).to_string() + "\n",
+                TextOrJson::Text if due.is_empty() => "nobody has a quiz to retake\n".to_string(),
+                TextOrJson::Text => due
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{:<16} {:<28} {}\n",
+                            d["learner"].as_str().unwrap_or(""),
+                            d["quiz_id"].as_str().unwrap_or(""),
+                            d["why"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect(),
+            };
+            write_out(None, &text)
         }
         ResultsCommand::Export { out, .. } => {
             let attempts = db.attempts()?;

@@ -8,6 +8,7 @@
 pub mod preprocessor;
 pub mod quiz;
 pub mod site;
+pub mod whats_new;
 
 use crate::error::Result;
 use crate::markdown::{self, slug};
@@ -152,7 +153,21 @@ pub fn article_header_data(a: &Article, handbook: &Handbook, page_out: &Path) ->
         "review_due": a.review.map(|r| r.due.to_string()),
         "needs_review": a.needs_review(),
         "related": related,
+        "last_changed": last_changed(handbook, &a.path),
     })
+}
+
+/// When a file (path relative to the root) last changed, per git, as
+/// template data: `{date, commit, subject}`.
+pub fn last_changed(handbook: &Handbook, path: &Path) -> serde_json::Value {
+    handbook
+        .history
+        .as_ref()
+        .and_then(|h| h.last_changed.get(path))
+        .map_or(
+            serde_json::Value::Null,
+            |c| json!({"date": c.date, "commit": c.short, "subject": c.subject}),
+        )
 }
 
 /// An article's body with its links rewritten for where the page is served.

@@ -113,13 +113,30 @@ fn transform(
         };
         match result {
             Ok(content) => {
-                ch.content = embed_quizzes(&content, &src, &out, handbook, &mut embedded, &ch.name);
+                let mut content =
+                    embed_quizzes(&content, &src, &out, handbook, &mut embedded, &ch.name);
+                if !articles.contains_key(src.as_path()) {
+                    content.push_str(&page_footer(handbook, &handbook.project.src.join(&src)));
+                }
+                ch.content = content;
             }
             Err(e) => failure = Some(e),
         }
     });
     if let Some(e) = failure {
         return Err(e);
+    }
+    if let Some(html) = super::whats_new::page(handbook) {
+        let mut page = Chapter::new(
+            "What’s new this cycle",
+            html,
+            PathBuf::from(super::whats_new::WHATS_NEW_PAGE),
+            Vec::new(),
+        );
+        page.source_path = None;
+        // Right after the first page (the welcome page), so it is easy to find.
+        let at = usize::from(!book.items.is_empty());
+        book.items.insert(at, BookItem::Chapter(page));
     }
     if !handbook.quizzes.is_empty() {
         for (_, url, _) in &mut embedded {
@@ -260,6 +277,19 @@ fn article_chapter_content(
         .with_context(|| format!("rendering the header of {}", a.path.display()))?;
     let body = rewrite_content(body, &a.rel, out, map);
     Ok(format!("{}\n\n{body}", header.trim_end()))
+}
+
+/// "Last changed" at the end of a page, from git (empty without history).
+fn page_footer(handbook: &Handbook, path: &Path) -> String {
+    match super::last_changed(handbook, path) {
+        serde_json::Value::Object(c) => format!(
+            "\n\n<p class=\"sb-last-changed\">Last changed {} in <code>{}</code>: {}</p>\n",
+            markdown::escape_attr(c.get("date").and_then(|v| v.as_str()).unwrap_or("")),
+            markdown::escape_attr(c.get("commit").and_then(|v| v.as_str()).unwrap_or("")),
+            markdown::escape_attr(c.get("subject").and_then(|v| v.as_str()).unwrap_or(""))
+        ),
+        _ => String::new(),
+    }
 }
 
 /// Replaces each `{{#quiz ...}}` with the quiz widget (unknown quizzes were

@@ -210,7 +210,7 @@ pub fn build(
 }
 
 /// Refuses destinations that would overwrite the project itself.
-fn check_dest(handbook: &Handbook, dest: &Path) -> Result<()> {
+pub fn check_dest(handbook: &Handbook, dest: &Path) -> Result<()> {
     let root = normalize(&handbook.project.root);
     let d = normalize(dest);
     let src = normalize(&handbook.project.src_dir());
