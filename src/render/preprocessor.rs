@@ -162,7 +162,13 @@ fn transform(
     let mut products = Vec::new();
     let mut tags = Vec::new();
     for page in pages {
-        let mut ch = Chapter::new(&page.title, page.html, page.out.clone(), Vec::new());
+        // The overview sits under the part title of the same name: call it "Overview".
+        let name = if page.kind == IndexKind::Overview {
+            "Overview"
+        } else {
+            page.title.as_str()
+        };
+        let mut ch = Chapter::new(name, page.html, page.out.clone(), Vec::new());
         ch.source_path = None;
         match page.kind {
             IndexKind::Overview => overview = Some(ch),
@@ -230,9 +236,36 @@ fn transform(
         tag_root.sub_items = tags.into_iter().map(BookItem::Chapter).collect();
         overview.sub_items.push(BookItem::Chapter(tag_root));
     }
+    // mdBook nests the sidebar by section numbers: number the part after the
+    // last numbered chapter, so product and tag pages fold under the overview.
+    let top = book
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            BookItem::Chapter(c) => c.number.as_ref().and_then(|n| n.first().copied()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+        + 1;
+    number(&mut overview, vec![top]);
     book.items.push(BookItem::PartTitle(kb_title));
     book.items.push(BookItem::Chapter(overview));
     Ok(book)
+}
+
+/// Gives `ch` the section number `at` and its sub-chapters the numbers below it.
+fn number(ch: &mut Chapter, at: Vec<u32>) {
+    let mut i = 0;
+    for item in &mut ch.sub_items {
+        if let BookItem::Chapter(sub) = item {
+            i += 1;
+            let mut n = at.clone();
+            n.push(i);
+            number(sub, n);
+        }
+    }
+    ch.number = Some(mdbook_preprocessor::book::SectionNumber::new(at));
 }
 
 fn tag_overview_html(tags: &[Chapter]) -> String {
