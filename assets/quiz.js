@@ -401,6 +401,12 @@
           return htmlToText(q.choices[a].html).localeCompare(htmlToText(q.choices[b].html));
         })
         : shuffled(indexes);
+      // mdbook-quiz's prompt.answerIndex: the (single) answer at a fixed place.
+      const correct = indexes.filter(function (i) { return q.choices[i].correct; });
+      if (typeof q.answerIndex === 'number' && correct.length === 1 && q.answerIndex >= 0 && q.answerIndex < order.length) {
+        order.splice(order.indexOf(correct[0]), 1);
+        order.splice(q.answerIndex, 0, correct[0]);
+      }
       return { order: order, selected: [] };
     },
 

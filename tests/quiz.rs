@@ -103,6 +103,9 @@ fn mdbook_quiz_files_load_unchanged_and_embed() {
     assert_eq!(ids, ["listening", "mdbook-quiz"]);
     assert_eq!(list[1]["questions"], 5);
     assert_eq!(list[1]["passPercent"], 70);
+    // prompt.answerIndex puts the answer at that place (0-based) in the terminal too.
+    let probe = run_with_input(&fx, &["quiz", "take", "mdbook-quiz"], "");
+    assert!(probe.stdout.contains("  3) MX\n"), "{}", probe.stdout);
 
     let out = fx.run(&["build"]);
     assert_eq!(out.code, 0, "{}", out.stderr);

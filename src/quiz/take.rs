@@ -191,10 +191,24 @@ fn ask<R: BufRead, W: Write>(
             choices,
             multiple,
             sort_answers,
-            ..
+            answer_index,
         } => {
             let texts: Vec<&str> = choices.iter().map(|c| c.text.as_str()).collect();
-            let order = display_order(q, &texts, *sort_answers);
+            let mut order = display_order(q, &texts, *sort_answers);
+            // mdbook-quiz's prompt.answerIndex: the (single) answer at a fixed place.
+            let correct: Vec<usize> = choices
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.correct)
+                .map(|(i, _)| i)
+                .collect();
+            if let (Some(at), [answer]) = (answer_index, correct.as_slice())
+                && *at < order.len()
+                && let Some(pos) = order.iter().position(|i| i == answer)
+            {
+                let a = order.remove(pos);
+                order.insert(*at, a);
+            }
             for (shown, idx) in order.iter().enumerate() {
                 let text = choices
                     .get(*idx)

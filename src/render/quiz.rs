@@ -42,9 +42,10 @@ pub fn quiz_json(quiz: &Quiz, handbook: &Handbook, page_out: &Path) -> Value {
             }
             let mut v = json!({"id": q.id, "type": q.kind.name(), "prompt": prompt, "context": opt_html(&q.context)});
             let extra = match &q.kind {
-                Kind::MultipleChoice { choices, multiple, sort_answers, .. } => json!({
+                Kind::MultipleChoice { choices, multiple, sort_answers, answer_index } => json!({
                     "multiple": multiple,
                     "sortAnswers": sort_answers,
+                    "answerIndex": answer_index,
                     "choices": choices.iter().map(|c| json!({"html": html(&c.text), "correct": c.correct, "feedback": opt_html(&c.feedback)})).collect::<Vec<_>>(),
                 }),
                 Kind::ShortAnswer { answers, long } => json!({"answers": answers, "response": if *long { "long" } else { "short" }}),
