@@ -95,6 +95,14 @@ fn main() {
     for n in sizes {
         let tmp = tempfile::tempdir().unwrap();
         let (sb, _) = kbgen::generate(tmp.path(), n);
+        if std::env::var("SB_BENCH_GENERATE_ONLY").is_ok() {
+            let keep = tmp.keep();
+            println!(
+                "generated {n} articles in {}",
+                keep.join("supportbook").display()
+            );
+            continue;
+        }
         let (project, _) = supportbook::project::load(&sb).unwrap();
 
         // The same text for the raw indexer: every article's title and file text.

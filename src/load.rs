@@ -277,47 +277,90 @@ pub struct FileStat {
 
 /// Lists the Markdown files under the source folder (SUMMARY.md excluded)
 /// with their size and modification time: what the index's incremental
-/// update compares. Unreadable entries are skipped; `check` reports them.
+/// update compares. One `stat` per file, folders in parallel; unreadable
+/// entries are skipped (`check` reports them).
 pub fn scan(project: &Project) -> Vec<FileStat> {
     let src_dir = project.src_dir();
-    let kb_rel = PathBuf::from(&project.settings.kb_dir);
     let Ok(canonical_root) = project.root.canonicalize() else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(&src_dir)
-        .follow_links(true)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
-    for entry in walker.filter_map(std::result::Result::ok) {
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "md") {
+    let ctx = ScanCtx {
+        src_dir: &src_dir,
+        src_rel: &project.src,
+        kb_rel: Path::new(&project.settings.kb_dir),
+        root: &canonical_root,
+    };
+    let mut out = scan_dir(&src_dir, 0, &ctx);
+    out.retain(|f| f.rel != Path::new("SUMMARY.md"));
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    out
+}
+
+struct ScanCtx<'a> {
+    src_dir: &'a Path,
+    src_rel: &'a Path,
+    kb_rel: &'a Path,
+    root: &'a Path,
+}
+
+/// Folders deeper than this are not followed (a symbolic-link loop).
+const MAX_DEPTH: usize = 32;
+
+fn scan_dir(dir: &Path, depth: usize, ctx: &ScanCtx<'_>) -> Vec<FileStat> {
+    use rayon::prelude::*;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for e in entries.flatten() {
+        if is_hidden(&e.file_name()) {
             continue;
         }
-        let rel = relative(&src_dir, entry.path());
-        if rel == Path::new("SUMMARY.md") {
+        let path = e.path();
+        let Ok(kind) = e.file_type() else { continue };
+        let meta = if kind.is_symlink() {
+            // Followed only when it stays inside the project.
+            if !path.canonicalize().is_ok_and(|t| t.starts_with(ctx.root)) {
+                continue;
+            }
+            std::fs::metadata(&path)
+        } else if kind.is_dir() {
+            if depth < MAX_DEPTH {
+                dirs.push(path);
+            }
+            continue;
+        } else {
+            e.metadata()
+        };
+        let Ok(meta) = meta else { continue };
+        if meta.is_dir() {
+            if depth < MAX_DEPTH {
+                dirs.push(path);
+            }
             continue;
         }
-        if entry.path_is_symlink()
-            && !entry
-                .path()
-                .canonicalize()
-                .is_ok_and(|t| t.starts_with(&canonical_root))
-        {
+        if !meta.is_file() || path.extension().is_none_or(|x| x != "md") {
             continue;
         }
-        let Ok(meta) = entry.metadata() else { continue };
+        let rel = relative(ctx.src_dir, &path);
         let mtime_ns = meta
             .modified()
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos());
-        out.push(FileStat {
-            is_article: rel.starts_with(&kb_rel),
-            path: project.src.join(&rel),
+        files.push(FileStat {
+            is_article: rel.starts_with(ctx.kb_rel),
+            path: ctx.src_rel.join(&rel),
             rel,
             mtime_ns,
             size: meta.len(),
         });
     }
-    out
+    let nested: Vec<FileStat> = dirs
+        .par_iter()
+        .flat_map_iter(|d| scan_dir(d, depth + 1, ctx))
+        .collect();
+    files.extend(nested);
+    files
 }

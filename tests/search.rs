@@ -307,12 +307,16 @@ fn damaged_index_is_rebuilt() {
 fn schema_version_change_rebuilds() {
     let fx = Fixture::new("base");
     search(&fx, &["relaying"]);
-    let m = fx.read(".supportbook/index-manifest.json");
-    let v: serde_json::Value = serde_json::from_str(&m).unwrap();
-    let old = v["schema_version"].as_u64().unwrap();
+    let m = fx.read(".supportbook/index-manifest.tsv");
+    let head = m.lines().next().unwrap();
+    let old: u32 = head.split('\t').nth(1).unwrap().parse().unwrap();
     fx.write(
-        ".supportbook/index-manifest.json",
-        m.replace(&format!("\"schema_version\":{old}"), "\"schema_version\":0"),
+        ".supportbook/index-manifest.tsv",
+        m.replacen(
+            &format!("supportbook-index-manifest\t{old}\t"),
+            "supportbook-index-manifest\t0\t",
+            1,
+        ),
     );
     let out = fx.run(&["search", "--json", "relaying"]);
     assert_eq!(out.code, 0);

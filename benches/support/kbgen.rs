@@ -101,6 +101,32 @@ const TAGS: &[&str] = &[
     "status-page",
 ];
 
+/// The synthetic vocabulary and its cumulative Zipf weights (1/rank).
+fn vocabulary() -> &'static (Vec<String>, Vec<f64>) {
+    static VOCAB: std::sync::OnceLock<(Vec<String>, Vec<f64>)> = std::sync::OnceLock::new();
+    VOCAB.get_or_init(|| {
+        const SYLLABLES: &[&str] = &[
+            "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "den", "mar", "pol", "sen", "tri",
+            "ven", "gor", "lin",
+        ];
+        let mut words = Vec::with_capacity(5000);
+        let mut cumulative = Vec::with_capacity(5000);
+        let mut sum = 0.0;
+        for i in 0..5000usize {
+            let mut w = String::new();
+            let mut n = i + 16;
+            while n > 0 {
+                w.push_str(SYLLABLES[n % SYLLABLES.len()]);
+                n /= SYLLABLES.len();
+            }
+            words.push(w);
+            sum += 1.0 / (i + 1) as f64;
+            cumulative.push(sum);
+        }
+        (words, cumulative)
+    })
+}
+
 /// A tiny deterministic generator (xorshift), so every run writes the same KB.
 pub struct Rng(pub u64);
 impl Rng {
@@ -113,8 +139,20 @@ impl Rng {
     pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
+    /// Half the words are support terms (uniform over 56); the other half
+    /// come from a synthetic vocabulary of 5,000 words with a Zipf
+    /// distribution, as natural text has: a handful of words are in every
+    /// article, most are in few. (With the 56 terms alone every word would be
+    /// in every article, which no real KB looks like.)
     pub fn word(&mut self) -> &'static str {
-        WORDS[self.below(WORDS.len())]
+        if self.below(2) == 0 {
+            return WORDS[self.below(WORDS.len())];
+        }
+        let (words, cumulative) = vocabulary();
+        let total = *cumulative.last().unwrap();
+        let x = (self.next() % 1_000_000_007) as f64 / 1_000_000_007.0 * total;
+        let i = cumulative.partition_point(|c| *c < x).min(words.len() - 1);
+        words[i].as_str()
     }
     pub fn sentence(&mut self, n: usize) -> String {
         let mut s: Vec<&str> = (0..n).map(|_| self.word()).collect();

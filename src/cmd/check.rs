@@ -44,12 +44,12 @@ pub fn search_cases(
     let (list, mut diags) = cases::parse(&rel, &text);
     let mut notices = Vec::new();
     crate::index::update(project, handbook.today, &mut notices)?;
+    let si = crate::index::open_or_rebuild(project, handbook.today, &mut notices)?;
     if !quiet {
         for n in &notices {
             eprintln!("note: {n}");
         }
     }
-    let si = crate::index::open(project)?;
     let (synonyms, syn_diags) = Synonyms::load(project);
     diags.extend(syn_diags);
     let report = cases::evaluate(&si, &list, &synonyms, Weights::default())?;

@@ -11,6 +11,7 @@ use std::path::Path;
 
 /// Reads book.toml and brings the index up to date; notices go to stderr.
 pub fn open_index(root: &Path, quiet: bool) -> Result<(Project, index::SearchIndex)> {
+    let start = std::time::Instant::now();
     let (project, diags) = project::load(root)?;
     let mut ds = Diagnostics::new();
     ds.extend(diags);
@@ -21,13 +22,15 @@ pub fn open_index(root: &Path, quiet: bool) -> Result<(Project, index::SearchInd
         });
     }
     let mut notices = Vec::new();
-    index::update(&project, crate::today(), &mut notices)?;
+    let report = index::update(&project, crate::today(), &mut notices)?;
+    tracing::debug!("index up to date after {:?} ({report:?})", start.elapsed());
+    let si = index::open_or_rebuild(&project, crate::today(), &mut notices)?;
+    tracing::debug!("index open after {:?}", start.elapsed());
     if !quiet {
         for n in &notices {
             eprintln!("note: {n}");
         }
     }
-    let si = index::open(&project)?;
     Ok((project, si))
 }
 

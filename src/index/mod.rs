@@ -195,7 +195,80 @@ pub fn index_dir(project: &Project) -> PathBuf {
 }
 
 fn manifest_path(project: &Project) -> PathBuf {
-    project.state_dir().join("index-manifest.json")
+    project.state_dir().join("index-manifest.tsv")
+}
+
+/// The manifest as text: a header line, then one line per file
+/// (`path mtime size hash indexed`, tab-separated; `%`, tab and newline in
+/// paths escaped). Read on every search, so plain and fast to parse.
+const MANIFEST_MAGIC: &str = "supportbook-index-manifest";
+
+fn escape_path(p: &str) -> String {
+    p.replace('%', "%25")
+        .replace('\t', "%09")
+        .replace('\n', "%0A")
+}
+
+fn unescape_path(p: &str) -> String {
+    p.replace("%0A", "\n")
+        .replace("%09", "\t")
+        .replace("%25", "%")
+}
+
+impl Manifest {
+    fn to_text(&self) -> String {
+        let mut out = format!(
+            "{MANIFEST_MAGIC}\t{}\t{}\n",
+            self.schema_version, self.summary_hash
+        );
+        for (path, e) in &self.files {
+            out.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\n",
+                escape_path(path),
+                e.mtime_ns,
+                e.size,
+                e.hash,
+                u8::from(e.indexed)
+            ));
+        }
+        out
+    }
+
+    /// The manifest at `path`; empty (everything is re-indexed) when it is
+    /// missing or not readable.
+    fn read(path: &Path) -> Manifest {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return Manifest::default();
+        };
+        Manifest::parse(&text).unwrap_or_default()
+    }
+
+    fn parse(text: &str) -> Option<Manifest> {
+        let mut lines = text.lines();
+        let mut head = lines.next()?.split('\t');
+        if head.next()? != MANIFEST_MAGIC {
+            return None;
+        }
+        let schema_version = head.next()?.parse().ok()?;
+        let summary_hash = head.next()?.to_string();
+        let mut files = BTreeMap::new();
+        for line in lines {
+            let mut f = line.split('\t');
+            let path = unescape_path(f.next()?);
+            let entry = FileEntry {
+                mtime_ns: f.next()?.parse().ok()?,
+                size: f.next()?.parse().ok()?,
+                hash: f.next()?.to_string(),
+                indexed: f.next()? == "1",
+            };
+            files.insert(path, entry);
+        }
+        Some(Manifest {
+            schema_version,
+            summary_hash,
+            files,
+        })
+    }
 }
 
 /// Opens the index, or says why it cannot be used.
@@ -280,51 +353,36 @@ fn writer(index: &Index) -> Result<tantivy::IndexWriter> {
 pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Result<UpdateReport> {
     let dir = index_dir(project);
     let mpath = manifest_path(project);
-    let mut manifest: Manifest = std::fs::read(&mpath)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
+    let t = std::time::Instant::now();
+    let mut manifest = Manifest::read(&mpath);
+    tracing::debug!("read the index manifest in {:?}", t.elapsed());
     let mut report = UpdateReport::default();
-
-    let index = if !dir.join("meta.json").exists() {
-        if manifest.schema_version != 0 || !manifest.files.is_empty() {
-            notices.push("search index: missing, rebuilding".into());
-        }
-        report.rebuilt = true;
-        create(&dir)?
-    } else if manifest.schema_version != SCHEMA_VERSION {
-        notices.push(format!(
-            "search index: format changed (version {} -> {SCHEMA_VERSION}), rebuilding",
-            manifest.schema_version
-        ));
-        report.rebuilt = true;
-        create(&dir)?
-    } else {
-        match open(project) {
-            Ok(si) => si.index,
-            Err(e) => {
-                notices.push(format!("{e}; rebuilding"));
-                report.rebuilt = true;
-                create(&dir)?
-            }
-        }
-    };
-    if report.rebuilt {
-        manifest = Manifest::default();
-    }
-    manifest.schema_version = SCHEMA_VERSION;
-    let fields = Fields::from_schema(&index.schema())
-        .ok_or_else(|| Error::Internal("search index: schema does not match".into()))?;
 
     // Which pages SUMMARY.md lists decides URLs and what is indexed.
     let src_dir = project.src_dir();
     let summary_text = std::fs::read_to_string(src_dir.join("SUMMARY.md")).unwrap_or_default();
     let summary_hash = blake3::hash(summary_text.as_bytes()).to_hex().to_string();
     let listed = summary_listed(&summary_text);
-    let force = summary_hash != manifest.summary_hash;
-    manifest.summary_hash = summary_hash;
-
+    let t = std::time::Instant::now();
     let files = load::scan(project);
+    tracing::debug!("scanned {} files in {:?}", files.len(), t.elapsed());
+
+    // Up to date? Then the index is not even opened here (the fast path of
+    // every search); a damaged one is found, and rebuilt, by `open_or_rebuild`.
+    let rebuild_reason = if !dir.join("meta.json").exists() {
+        Some(
+            (manifest.schema_version != 0 || !manifest.files.is_empty())
+                .then(|| "search index: missing, rebuilding".to_string()),
+        )
+    } else if manifest.schema_version != SCHEMA_VERSION {
+        Some(Some(format!(
+            "search index: format changed (version {} -> {SCHEMA_VERSION}), rebuilding",
+            manifest.schema_version
+        )))
+    } else {
+        None
+    };
+    let force = summary_hash != manifest.summary_hash;
     let stale = |m: &Manifest| {
         force
             || files.len() != m.files.len()
@@ -334,18 +392,39 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
                     .is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size)
             })
     };
-    if !report.rebuilt && !stale(&manifest) {
+    if rebuild_reason.is_none() && !stale(&manifest) {
         report.documents = manifest.files.values().filter(|e| e.indexed).count();
         return Ok(report);
     }
+
+    let index = match rebuild_reason {
+        Some(notice) => {
+            notices.extend(notice);
+            report.rebuilt = true;
+            create(&dir)?
+        }
+        None => match open(project) {
+            Ok(si) => si.index,
+            Err(e) => {
+                notices.push(format!("{e}; rebuilding"));
+                report.rebuilt = true;
+                create(&dir)?
+            }
+        },
+    };
+    if report.rebuilt {
+        manifest = Manifest::default();
+    }
+    manifest.schema_version = SCHEMA_VERSION;
+    manifest.summary_hash = summary_hash;
+    let fields = Fields::from_schema(&index.schema())
+        .ok_or_else(|| Error::Internal("search index: schema does not match".into()))?;
+
     // From here on this process holds the writer lock; a second updater waits.
     let mut w = writer(&index)?;
     if !report.rebuilt {
         // Another process may have brought the index up to date while we waited.
-        let fresh: Manifest = std::fs::read(&mpath)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let fresh = Manifest::read(&mpath);
         if fresh.schema_version == SCHEMA_VERSION {
             manifest.files = fresh.files;
         }
@@ -444,9 +523,8 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
     }
     // Written after the commit: if we stop in between, the next update
     // re-indexes those files again (delete + add is idempotent).
-    let json = serde_json::to_vec(&manifest).map_err(Error::internal)?;
-    let tmp = mpath.with_extension(format!("json.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, json).map_err(|e| Error::io("write", &tmp, e))?;
+    let tmp = mpath.with_extension(format!("tsv.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, manifest.to_text()).map_err(|e| Error::io("write", &tmp, e))?;
     std::fs::rename(&tmp, &mpath).map_err(|e| Error::io("write", &mpath, e))?;
     report.documents = manifest.files.values().filter(|e| e.indexed).count();
     Ok(report)
@@ -518,6 +596,27 @@ fn prepare(
         },
         doc,
         key,
+    }
+}
+
+/// Opens the index; if it cannot be opened (damaged files), rebuilds it from
+/// the files on disk with a notice, then opens it.
+pub fn open_or_rebuild(
+    project: &Project,
+    today: Date,
+    notices: &mut Vec<String>,
+) -> Result<SearchIndex> {
+    match open(project) {
+        Ok(si) => Ok(si),
+        Err(e) => {
+            notices.push(format!("{e}; rebuilding"));
+            let dir = index_dir(project);
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))?;
+            }
+            update(project, today, notices)?;
+            open(project)
+        }
     }
 }
 

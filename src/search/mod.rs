@@ -310,31 +310,48 @@ impl Builder<'_> {
 
     /// The tokens in order, in title, symptoms, summary or body.
     fn phrase(&self, tokens: &[String], factor: f32) -> Vec<(Occur, Box<dyn TQuery>)> {
+        self.phrase_in(tokens, factor, true)
+    }
+
+    /// The tokens in order in the short fields only (title, symptoms): where
+    /// a pasted error string or an article's own words are, and cheap to
+    /// check. Used for the boost every multi-word query gets.
+    fn phrase_boost(&self, tokens: &[String], factor: f32) -> Vec<(Occur, Box<dyn TQuery>)> {
+        self.phrase_in(tokens, factor, false)
+    }
+
+    fn phrase_in(
+        &self,
+        tokens: &[String],
+        factor: f32,
+        long_fields: bool,
+    ) -> Vec<(Occur, Box<dyn TQuery>)> {
         if tokens.len() < 2 {
             return tokens
                 .first()
                 .map(|t| self.exact(t, factor))
                 .unwrap_or_default();
         }
-        [
+        let short = [
             (self.f.title, self.w.title),
             (self.f.symptoms, self.w.symptoms),
-            (self.f.summary, self.w.summary),
-            (self.f.body, self.w.body),
-        ]
-        .iter()
-        .map(|(field, weight)| {
-            let terms: Vec<Term> = tokens
-                .iter()
-                .map(|t| Term::from_field_text(*field, t))
-                .collect();
-            let q: Box<dyn TQuery> = Box::new(BoostQuery::new(
-                Box::new(PhraseQuery::new(terms)),
-                weight * factor,
-            ));
-            (Occur::Should, q)
-        })
-        .collect()
+        ];
+        let long = [(self.f.summary, self.w.summary), (self.f.body, self.w.body)];
+        short
+            .iter()
+            .chain(if long_fields { &long[..] } else { &[] })
+            .map(|(field, weight)| {
+                let terms: Vec<Term> = tokens
+                    .iter()
+                    .map(|t| Term::from_field_text(*field, t))
+                    .collect();
+                let q: Box<dyn TQuery> = Box::new(BoostQuery::new(
+                    Box::new(PhraseQuery::new(terms)),
+                    weight * factor,
+                ));
+                (Occur::Should, q)
+            })
+            .collect()
     }
 
     fn keyword(&self, field: tantivy::schema::Field, value: &str) -> Box<dyn TQuery> {
@@ -358,7 +375,7 @@ impl Builder<'_> {
             if all.len() >= 2 {
                 outer.push((
                     Occur::Should,
-                    Box::new(BooleanQuery::new(self.phrase(&all, self.w.phrase))),
+                    Box::new(BooleanQuery::new(self.phrase_boost(&all, self.w.phrase))),
                 ));
             }
         }
