@@ -20,8 +20,10 @@ pub mod quiz;
 pub mod render;
 pub mod results;
 pub mod search;
+pub mod serve;
 pub mod templates;
 pub mod validate;
+pub mod watch;
 
 use clap::Parser as _;
 use cli::{Cli, Command};
@@ -74,6 +76,8 @@ fn dispatch(cli: &Cli) -> error::Result<()> {
         Command::Search(args) => cmd::search::run(&root, args, cli.quiet),
         Command::Quiz(c) => cmd::quiz::run(&root, c, cli.quiet),
         Command::Results(c) => cmd::results::run(&root, c, cli.quiet),
+        Command::Watch(args) => cmd::watch::run(&root, args, cli.quiet),
+        Command::Serve(args) => cmd::serve::run(&root, args, cli.quiet),
         Command::Init(_) => Ok(()),
     }
 }

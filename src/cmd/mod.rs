@@ -6,3 +6,5 @@ pub mod init;
 pub mod quiz;
 pub mod results;
 pub mod search;
+pub mod serve;
+pub mod watch;
