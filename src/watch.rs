@@ -342,10 +342,13 @@ impl Workspace {
         if let Some(articles) = changed_ids {
             let stage = handbook.project.state_dir().join("stage");
             let pages = site::ArticlePages::new(&handbook, &templates, &stage, &self.book_title)?;
+            let mut keys = Vec::with_capacity(articles.len());
             for a in &articles {
-                let (_, _, wrote) = pages.write(a, &self.dest, None)?;
+                let (page, key, wrote) = pages.write(a, &self.dest, None)?;
                 out.written += usize::from(wrote);
+                keys.push((page, key));
             }
+            site::record_pages(&handbook, &self.dest, &keys)?;
             out.fast = true;
             out.summary = format!(
                 "re-rendered {} article page{}",

@@ -132,15 +132,8 @@ pub fn build_with(
     }
 
     // 2. The linear renderer writes every unlisted article page.
-    let manifest_path = state.join(format!(
-        "manifest-{}.json",
-        &blake3::hash(dest.to_string_lossy().as_bytes()).to_hex()[..16]
-    ));
-    let old: Manifest = std::fs::read(&manifest_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .filter(|m: &Manifest| m.version == MANIFEST_VERSION)
-        .unwrap_or_default();
+    let manifest_path = manifest_path(&state, dest);
+    let old = read_manifest(&manifest_path);
     let mut new = Manifest {
         version: MANIFEST_VERSION,
         files: BTreeMap::new(),
@@ -291,6 +284,34 @@ pub fn book_title(root: &Path) -> String {
         .ok()
         .and_then(|c| c.book.title)
         .unwrap_or_default()
+}
+
+fn manifest_path(state: &Path, dest: &Path) -> PathBuf {
+    state.join(format!(
+        "manifest-{}.json",
+        &blake3::hash(dest.to_string_lossy().as_bytes()).to_hex()[..16]
+    ))
+}
+
+fn read_manifest(path: &Path) -> Manifest {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .filter(|m: &Manifest| m.version == MANIFEST_VERSION)
+        .unwrap_or_default()
+}
+
+/// Records pages written outside a full build (site path, key), so the next
+/// full build compares against what is really on disk.
+pub fn record_pages(handbook: &Handbook, dest: &Path, pages: &[(String, String)]) -> Result<()> {
+    let path = manifest_path(&handbook.project.state_dir(), dest);
+    let mut m = read_manifest(&path);
+    m.version = MANIFEST_VERSION;
+    for (out, key) in pages {
+        m.files.insert(out.clone(), key.clone());
+    }
+    let json = serde_json::to_vec(&m).map_err(Error::internal)?;
+    write_file(&path, &json)
 }
 
 /// Refuses destinations that would overwrite the project itself.

@@ -1,0 +1,305 @@
+//! `supportbook serve` as a real process on 127.0.0.1 (port 0): pages, the
+//! search API, live reload over the websocket after an edit, the error
+//! overlay while a file is broken, traversal attempts, method limits, and
+//! concurrent quiz attempts stored in the real SQLite database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+use common::{Fixture, Server, http};
+use futures_util::StreamExt as _;
+use std::time::Duration;
+
+const ARTICLE: &str = "content/kb/dns/dns-propagation-delay.md";
+
+#[test]
+fn serves_pages_and_the_search_api() {
+    let fx = Fixture::handbook();
+    let server = Server::start(fx.root(), &[]);
+    let (status, page) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(page.contains("<main>"), "{page}");
+    // mdBook's live-reload script and our search box are in every page.
+    assert!(page.contains("\"__livereload\""), "no livereload script");
+    assert!(page.contains("/__supportbook/search.js"));
+    assert!(!page.contains("supportbook-error-overlay"));
+    let (status, page) = server.get("/kb/dns-propagation-delay.html");
+    assert_eq!(status, 200);
+    assert!(page.contains("after a DNS change"), "{page}");
+
+    let (status, body) = server.get("/api/search?q=dns+nameservers&limit=3&product=dns");
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["query"], "dns nameservers");
+    let hits = json["hits"].as_array().unwrap();
+    assert!(!hits.is_empty() && hits.len() <= 3, "{json}");
+    assert_eq!(hits[0]["id"], "dns-propagation-delay", "{json}");
+    for h in hits {
+        assert!(h["products"].as_array().unwrap().contains(&"dns".into()));
+        for key in ["title", "url", "snippet", "tags", "state", "kind", "score"] {
+            assert!(h.get(key).is_some(), "hit without {key}: {h}");
+        }
+    }
+    // The same JSON as `supportbook search --json`.
+    let cli = fx.run(&[
+        "search",
+        "--json",
+        "-n",
+        "3",
+        "--product",
+        "dns",
+        "dns",
+        "nameservers",
+    ]);
+    let cli_json: serde_json::Value = serde_json::from_str(&cli.stdout).unwrap();
+    assert_eq!(cli_json["hits"], json["hits"]);
+    let (status, _) = server.get("/api/search?q=x&limit=many");
+    assert_eq!(status, 400);
+}
+
+#[test]
+fn refuses_traversal_listings_and_other_methods() {
+    let fx = Fixture::handbook();
+    std::fs::write(fx.path("secret.txt"), "TOP SECRET").unwrap();
+    let server = Server::start(fx.root(), &[]);
+    for path in [
+        "/../secret.txt",
+        "/../book.toml",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/book.toml",
+        "/kb/%2e%2e/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/kb%2f..%2f..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "//secret.txt",
+        "/kb/../../secret.txt",
+        "/.%2e/secret.txt",
+        "http://evil/../secret.txt",
+        "/etc/passwd",
+        &format!("/{}", fx.path("secret.txt").display()),
+        &format!("/{}", fx.path("book.toml").display()),
+    ] {
+        let (status, body) = server.get(path);
+        assert!(status == 400 || status == 404, "{path}: {status}\n{body}");
+        assert!(
+            !body.contains("TOP SECRET") && !body.contains("[book]"),
+            "{path}"
+        );
+    }
+    // A folder without index.html is not listed.
+    let (status, body) = server.get("/kb/products/");
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = server.get("/fonts/");
+    assert_eq!(status, 404, "{body}");
+    // Only the methods each route needs.
+    for (method, path) in [
+        ("POST", "/index.html"),
+        ("PUT", "/index.html"),
+        ("DELETE", "/kb/index.html"),
+        ("POST", "/api/search?q=x"),
+        ("GET", "/api/attempts"),
+        ("DELETE", "/api/attempts"),
+    ] {
+        let (status, _) = server.request(method, path, None);
+        assert_eq!(status, 405, "{method} {path}");
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Waits (at most 30 s) for the next "reload" on the websocket.
+async fn next_reload<S>(ws: &mut S)
+where
+    S: futures_util::Stream<
+            Item = Result<
+                tokio_tungstenite::tungstenite::Message,
+                tokio_tungstenite::tungstenite::Error,
+            >,
+        > + Unpin,
+{
+    let msg = tokio::time::timeout(Duration::from_secs(30), ws.next())
+        .await
+        .expect("no reload within 30 s")
+        .expect("websocket closed")
+        .unwrap();
+    assert_eq!(msg.to_text().unwrap(), "reload");
+}
+
+#[test]
+fn edit_reloads_and_a_broken_file_shows_the_overlay_until_fixed() {
+    let fx = Fixture::handbook();
+    let server = Server::start(fx.root(), &[]);
+    let original = fx.read(ARTICLE);
+    runtime().block_on(async {
+        let (mut ws, _) =
+            tokio_tungstenite::connect_async(format!("ws://{}/__livereload", server.addr))
+                .await
+                .unwrap();
+        // Let the watcher settle on the initial build's own output.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        fx.write(
+            ARTICLE,
+            format!("{original}\nA sentence added while serving.\n"),
+        );
+        next_reload(&mut ws).await;
+        let (_, page) = server.get("/kb/dns-propagation-delay.html");
+        assert!(
+            page.contains("A sentence added while serving."),
+            "{}",
+            server.log_text()
+        );
+        assert!(!page.contains("supportbook-error-overlay"));
+
+        // Break the front matter: the overlay names the file and line on every page.
+        fx.write(ARTICLE, original.replacen("title = ", "title = = ", 1));
+        next_reload(&mut ws).await;
+        for path in ["/", "/kb/dns-propagation-delay.html", "/kb/index.html"] {
+            let (status, page) = server.get(path);
+            assert_eq!(status, 200);
+            assert!(
+                page.contains("id=\"supportbook-error-overlay\""),
+                "{path}: no overlay\n{}",
+                server.log_text()
+            );
+            assert!(
+                page.contains("content/kb/dns/dns-propagation-delay.md:"),
+                "{path}"
+            );
+        }
+        // The last good page is still served underneath.
+        let (_, page) = server.get("/kb/dns-propagation-delay.html");
+        assert!(page.contains("A sentence added while serving."));
+
+        // Fixing it removes the overlay.
+        fx.write(ARTICLE, &original);
+        next_reload(&mut ws).await;
+        let (_, page) = server.get("/kb/dns-propagation-delay.html");
+        assert!(
+            !page.contains("supportbook-error-overlay"),
+            "{}",
+            server.log_text()
+        );
+        assert!(!page.contains("A sentence added while serving."));
+        // The server kept running through all of it.
+        let (status, _) = server.get("/");
+        assert_eq!(status, 200);
+    });
+    // Its own output never triggered a rebuild: three edits, three rebuilds.
+    let log = server.log_text();
+    let rebuilds = log
+        .lines()
+        .filter(|l| {
+            l.contains(" in ") && (l.starts_with("re-rendered") || l.starts_with("rebuilt"))
+        })
+        .count()
+        + log.lines().filter(|l| l.contains("not rebuilt")).count();
+    assert_eq!(rebuilds, 4, "1 initial build + 3 edits:\n{log}");
+}
+
+fn attempt(uuid: &str, quiz: &str, question: &str) -> String {
+    serde_json::json!({
+        "uuid": uuid,
+        "quizId": quiz,
+        "quizHash": "abc",
+        "learner": "sam",
+        "startedAt": "2026-11-24T10:00:00Z",
+        "finishedAt": "2026-11-24T10:05:00Z",
+        "score": 1.0,
+        "passed": true,
+        "answers": [{
+            "questionId": question,
+            "response": {"chosen": ["x"]},
+            "correct": true,
+            "points": 1.0,
+            "maxPoints": 1.0,
+            "attempt": 1
+        }]
+    })
+    .to_string()
+}
+
+#[test]
+fn concurrent_attempts_are_all_stored_and_bad_ones_rejected() {
+    let fx = Fixture::handbook();
+    let server = Server::start(fx.root(), &[]);
+    let addr = server.addr.clone();
+    let threads: Vec<_> = (0..100)
+        .map(|i| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let uuid = format!("00000000-0000-4000-8000-{i:012}");
+                let body = attempt(&uuid, "empowered-agents", "ea-never-ask");
+                http(&addr, "POST", "/api/attempts", Some(body.as_bytes()))
+            })
+        })
+        .collect();
+    for t in threads {
+        let (status, body) = t.join().unwrap();
+        assert_eq!(status, 201, "{body}");
+    }
+    // The same attempt again adds nothing.
+    let again = attempt(
+        "00000000-0000-4000-8000-000000000007",
+        "empowered-agents",
+        "ea-never-ask",
+    );
+    let (status, _) = server.request("POST", "/api/attempts", Some(again.as_bytes()));
+    assert_eq!(status, 200);
+
+    let bad: Vec<(String, u16)> = vec![
+        ("{not json".into(), 400),
+        ("[]".into(), 400),
+        (r#"{"quizId": "empowered-agents"}"#.into(), 400),
+        (
+            attempt("not-a-uuid", "empowered-agents", "ea-never-ask"),
+            400,
+        ),
+        (
+            attempt("00000000-0000-4000-8000-100000000001", "no-such-quiz", "q"),
+            422,
+        ),
+        (
+            attempt(
+                "00000000-0000-4000-8000-100000000002",
+                "empowered-agents",
+                "no-such-question",
+            ),
+            422,
+        ),
+        (
+            format!(
+                "{{\"pad\": \"{}\"}}",
+                "x".repeat(supportbook::serve::MAX_ATTEMPT_BYTES + 10)
+            ),
+            413,
+        ),
+    ];
+    for (body, want) in &bad {
+        let (status, answer) = server.request("POST", "/api/attempts", Some(body.as_bytes()));
+        assert_eq!(
+            status,
+            *want,
+            "{}: {answer}",
+            body.get(..60).unwrap_or(body)
+        );
+        if *want != 413 {
+            let json: serde_json::Value = serde_json::from_str(&answer).unwrap();
+            assert!(json["error"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+    }
+    drop(server);
+    let db = supportbook::results::Db::open(&fx.path(".supportbook/results.db")).unwrap();
+    let attempts = db.attempts().unwrap();
+    assert_eq!(attempts.len(), 100);
+    assert!(
+        attempts
+            .iter()
+            .all(|a| a.source == "browser" && a.answers.len() == 1)
+    );
+}
