@@ -84,16 +84,17 @@
     var outer = $("mdbook-searchresults-outer");
     if (!list || !header || !outer) { return; }
     var hits = data.hits || [];
-    header.textContent = hits.length + (hits.length === 1 ? " result" : " results") +
-      (data.total > hits.length ? " of " + data.total : "") + " for '" + data.query + "'";
+    var total = Math.max(data.total || 0, hits.length);
+    header.textContent = (total > hits.length ? hits.length + " of " : "") + total +
+      (total === 1 ? " result" : " results") + " for '" + data.query + "'";
     list.textContent = "";
     hits.forEach(function (h) {
       var li = document.createElement("li");
       li.className = "supportbook-hit";
       var chips = (h.products || []).map(function (p) {
-        return '<span class="supportbook-tag">' + escapeHtml(p) + "</span>";
+        return '<span class="supportbook-tag" style="font-size:.75em;opacity:.75">' + escapeHtml(p) + "</span>";
       }).concat((h.tags || []).map(function (t) {
-        return '<span class="supportbook-tag">#' + escapeHtml(t) + "</span>";
+        return '<span class="supportbook-tag" style="font-size:.75em;opacity:.75">#' + escapeHtml(t) + "</span>";
       })).join(" ");
       var state = h.state && h.state !== "validated" ? " [" + escapeHtml(h.state) + "]" : "";
       // The snippet is HTML from the server: text escaped, matches in <b>.
