@@ -15,7 +15,7 @@
 
 use crate::diagnostic::Diagnostics;
 use crate::error::{Error, Result};
-use crate::load::{self, RawHandbook};
+use crate::load::{self, RawDoc, RawHandbook};
 use crate::model::{Article, Handbook};
 use crate::project::{self, Project};
 use crate::render::site;
@@ -263,6 +263,7 @@ impl Workspace {
             // Re-read only the changed articles that were already known.
             let raw = self.raw.as_mut().ok_or_else(|| Error::internal("no raw"))?;
             let mut all_known = true;
+            let mut docs = Vec::new();
             for (rel, _) in kinds {
                 let full = self.root.join(rel);
                 let Some(doc) = raw.docs.iter_mut().find(|d| d.path == *rel) else {
@@ -271,7 +272,10 @@ impl Workspace {
                 };
                 let mut d = Vec::new();
                 match load::read_text(&full, rel, &mut d)? {
-                    Some(text) if full.is_file() => doc.source = text,
+                    Some(text) if full.is_file() => {
+                        doc.source = text;
+                        docs.push(doc.clone());
+                    }
                     _ => {
                         all_known = false;
                         break;
@@ -281,6 +285,11 @@ impl Workspace {
             }
             if !all_known {
                 return self.reload_sources(worst);
+            }
+            if diags.is_empty()
+                && let Some(out) = self.try_fast(docs)?
+            {
+                return Ok(out);
             }
         } else if worst != Change::Template || self.failed {
             return self.reload_sources(worst);
@@ -340,21 +349,7 @@ impl Workspace {
             ..Outcome::default()
         };
         if let Some(articles) = changed_ids {
-            let stage = handbook.project.state_dir().join("stage");
-            let pages = site::ArticlePages::new(&handbook, &templates, &stage, &self.book_title)?;
-            let mut keys = Vec::with_capacity(articles.len());
-            for a in &articles {
-                let (page, key, wrote) = pages.write(a, &self.dest, None)?;
-                out.written += usize::from(wrote);
-                keys.push((page, key));
-            }
-            site::record_pages(&handbook, &self.dest, &keys)?;
-            out.fast = true;
-            out.summary = format!(
-                "re-rendered {} article page{}",
-                articles.len(),
-                crate::cmd::check::plural(articles.len())
-            );
+            self.render_articles(&handbook, &templates, &articles, &mut out)?;
         } else {
             let report = site::build_with(
                 handbook.clone(),
@@ -370,6 +365,11 @@ impl Workspace {
                 crate::cmd::check::plural(out.written)
             );
         }
+        self.index_and_keep(handbook, out)
+    }
+
+    /// Updates the search index and keeps `handbook` as the last good one.
+    fn index_and_keep(&mut self, handbook: Arc<Handbook>, mut out: Outcome) -> Result<Outcome> {
         let mut notices = Vec::new();
         let indexed = crate::index::update(&handbook.project, handbook.today, &mut notices)?;
         out.summary.push_str(&format!(
@@ -379,6 +379,74 @@ impl Workspace {
         ));
         self.handbook = Some(handbook);
         Ok(out)
+    }
+
+    /// Writes just these article pages into the existing site.
+    fn render_articles(
+        &self,
+        handbook: &Handbook,
+        templates: &Templates,
+        articles: &[&Article],
+        out: &mut Outcome,
+    ) -> Result<()> {
+        let stage = handbook.project.state_dir().join("stage");
+        let pages = site::ArticlePages::new(handbook, templates, &stage, &self.book_title)?;
+        let mut keys = Vec::with_capacity(articles.len());
+        for a in articles {
+            let (page, key, wrote) = pages.write(a, &self.dest, None)?;
+            out.written += usize::from(wrote);
+            keys.push((page, key));
+        }
+        site::record_pages(handbook, &self.dest, &keys)?;
+        out.fast = true;
+        out.summary = format!(
+            "re-rendered {} article page{}",
+            articles.len(),
+            crate::cmd::check::plural(articles.len())
+        );
+        Ok(())
+    }
+
+    /// The quickest path: the changed articles are re-checked alone against
+    /// the last good handbook; `None` when that is not enough.
+    fn try_fast(&mut self, docs: Vec<RawDoc>) -> Result<Option<Outcome>> {
+        let (Some(old), Some(templates)) = (self.handbook.clone(), self.templates.clone()) else {
+            return Ok(None);
+        };
+        let mut diags = Diagnostics::new();
+        let mut replaced = Vec::with_capacity(docs.len());
+        for doc in docs {
+            let Some((a, d)) = crate::validate::revalidate_article(&old, doc) else {
+                return Ok(None);
+            };
+            let Some(before) = old.articles.iter().find(|b| b.path == a.path) else {
+                return Ok(None);
+            };
+            if a.in_summary || listing(&a) != listing(before) {
+                return Ok(None);
+            }
+            diags.extend(d);
+            replaced.push(a);
+        }
+        let mut next = (*old).clone();
+        for a in replaced.iter() {
+            if let Some(slot) = next.articles.iter_mut().find(|b| b.path == a.path) {
+                *slot = a.clone();
+            }
+        }
+        let handbook = Arc::new(next);
+        let changed: Vec<&Article> = handbook
+            .articles
+            .iter()
+            .filter(|b| replaced.iter().any(|a| a.path == b.path))
+            .collect();
+        diags.sort();
+        let mut out = Outcome {
+            diagnostics: diags.render_human(),
+            ..Outcome::default()
+        };
+        self.render_articles(&handbook, &templates, &changed, &mut out)?;
+        self.index_and_keep(handbook, out).map(Some)
     }
 
     /// The changed articles, when only unlisted articles changed and none of

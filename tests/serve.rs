@@ -303,3 +303,89 @@ fn concurrent_attempts_are_all_stored_and_bad_ones_rejected() {
             .all(|a| a.source == "browser" && a.answers.len() == 1)
     );
 }
+
+/// Waits (at most 60 s) until the log has `n` rebuild lines; returns the last.
+fn wait_rebuilds(server: &Server, n: usize) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let log = server.log_text();
+        let lines: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains(" ms") || l.contains("not rebuilt"))
+            .collect();
+        if lines.len() >= n {
+            return lines[n - 1].to_string();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "waiting for rebuild {n}:\n{log}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn each_change_redoes_only_what_it_needs() {
+    let fx = Fixture::handbook();
+    let server = Server::start(fx.root(), &[]);
+    wait_rebuilds(&server, 1);
+    std::thread::sleep(Duration::from_millis(300));
+    let original = fx.read(ARTICLE);
+
+    // A body edit: only that page (and its search entry).
+    fx.write(ARTICLE, format!("{original}\nFast path sentence.\n"));
+    let line = wait_rebuilds(&server, 2);
+    assert!(
+        line.starts_with("re-rendered 1 article page, 1 search document updated"),
+        "{line}"
+    );
+    let (_, body) = server.get("/api/search?q=%22Fast+path+sentence%22");
+    assert!(body.contains("dns-propagation-delay"), "{body}");
+
+    // Editor temp files and the tool's own output change nothing.
+    fx.write("content/kb/dns/.dns-propagation-delay.md.swp", "x");
+    fx.write("content/kb/dns/dns-propagation-delay.md~", "x");
+    fx.write("book/stray.html", "x");
+    fx.write(".supportbook/stray", "x");
+    std::thread::sleep(Duration::from_millis(800));
+    let rebuilds = server
+        .log_text()
+        .lines()
+        .filter(|l| l.contains(" ms") || l.contains("not rebuilt"))
+        .count();
+    assert_eq!(rebuilds, 2, "{}", server.log_text());
+
+    // A title change: the index pages that list it are rendered again.
+    let retitled = original.replacen(
+        "title = \"Site or email still reaches the old server after a DNS change\"",
+        "title = \"Old server still answers after a DNS change\"",
+        1,
+    );
+    assert_ne!(retitled, original, "fixture title changed; update the test");
+    fx.write(ARTICLE, &retitled);
+    let line = wait_rebuilds(&server, 3);
+    assert!(line.starts_with("rebuilt the site"), "{line}");
+    let (_, product) = server.get("/kb/products/dns.html");
+    assert!(
+        product.contains("Old server still answers after a DNS change"),
+        "{product}"
+    );
+
+    // A new article appears in the site and the index.
+    let new = original
+        .replacen(
+            "id = \"dns-propagation-delay\"",
+            "id = \"dns-brand-new\"",
+            1,
+        )
+        .replacen(
+            "title = \"Site or email still reaches the old server after a DNS change\"",
+            "title = \"A brand new article\"",
+            1,
+        );
+    fx.write("content/kb/dns/dns-brand-new.md", new);
+    wait_rebuilds(&server, 4);
+    let (status, page) = server.get("/kb/dns-brand-new.html");
+    assert_eq!(status, 200, "{}", server.log_text());
+    assert!(page.contains("A brand new article"));
+}
