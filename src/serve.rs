@@ -48,6 +48,9 @@ pub struct Live {
     pub db_path: PathBuf,
     pub db: Mutex<Option<Db>>,
     pub reload: broadcast::Sender<()>,
+    /// Flips to true when the server stops: open websockets close, so a
+    /// graceful shutdown does not wait for every browser tab.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Live {
@@ -62,7 +65,13 @@ impl Live {
             db_path,
             db: Mutex::new(None),
             reload,
+            stopping: tokio::sync::watch::Sender::new(false),
         })
+    }
+
+    /// Closes the live-reload websockets.
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
     }
 
     /// Tells every open page to reload.
@@ -304,12 +313,25 @@ fn strip_ansi(s: &str) -> String {
 
 async fn livereload(State(live): State<Arc<Live>>, ws: WebSocketUpgrade) -> Response {
     let rx = live.reload.subscribe();
-    ws.on_upgrade(move |socket| reload_loop(socket, rx))
+    let stopping = live.stopping.subscribe();
+    ws.on_upgrade(move |socket| reload_loop(socket, rx, stopping))
 }
 
-async fn reload_loop(mut socket: WebSocket, mut rx: broadcast::Receiver<()>) {
+async fn reload_loop(
+    mut socket: WebSocket,
+    mut rx: broadcast::Receiver<()>,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
     loop {
+        if *stopping.borrow() {
+            let _ = socket.send(Message::Close(None)).await;
+            return;
+        }
         tokio::select! {
+            _ = stopping.changed() => {
+                let _ = socket.send(Message::Close(None)).await;
+                return;
+            }
             msg = rx.recv() => match msg {
                 Ok(()) | Err(broadcast::error::RecvError::Lagged(_)) => {
                     if socket.send(Message::Text("reload".into())).await.is_err() {

@@ -389,3 +389,103 @@ fn each_change_redoes_only_what_it_needs() {
     assert_eq!(status, 200, "{}", server.log_text());
     assert!(page.contains("A brand new article"));
 }
+
+#[test]
+fn ctrl_c_stops_cleanly_with_a_page_connected() {
+    let fx = Fixture::handbook();
+    let mut server = Server::start(fx.root(), &[]);
+    runtime().block_on(async {
+        let (mut ws, _) =
+            tokio_tungstenite::connect_async(format!("ws://{}/__livereload", server.addr))
+                .await
+                .unwrap();
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &server.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        // The socket is closed by the server, not left hanging.
+        let closed = tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(Ok(msg)) = ws.next().await {
+                if msg.is_close() {
+                    break;
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "websocket not closed on Ctrl-C");
+    });
+    let start = std::time::Instant::now();
+    let code = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "still running 10 s after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(code, Some(0), "{}", server.log_text());
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        server.log_text().contains("stopped"),
+        "{}",
+        server.log_text()
+    );
+}
+
+#[test]
+fn watch_with_polling_rebuilds_and_survives_a_broken_file() {
+    use std::io::BufRead as _;
+    let fx = Fixture::handbook();
+    let mut child = common::command(env!("CARGO_BIN_EXE_supportbook"), fx.root())
+        .args(["watch", "--poll", "--poll-interval", "100"])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _guard = Kill(child);
+    let wait_for = |what: &str| -> String {
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_secs(60) {
+            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200))
+                && line.contains(what)
+            {
+                return line;
+            }
+        }
+        panic!("no line with {what:?} within 60 s");
+    };
+    wait_for("watching ");
+    std::thread::sleep(Duration::from_millis(300));
+    let original = fx.read(ARTICLE);
+    fx.write(ARTICLE, original.replacen("+++", "+++\ntitle = 3", 1));
+    wait_for("--> content/kb/dns/dns-propagation-delay.md:");
+    wait_for("(watching on)");
+    // notify's poller compares modification times in whole seconds.
+    std::thread::sleep(Duration::from_millis(1100));
+    fx.write(ARTICLE, format!("{original}\nPolled edit.\n"));
+    wait_for("search document");
+    assert!(
+        fx.read("book/kb/dns-propagation-delay.html")
+            .contains("Polled edit.")
+    );
+}

@@ -72,9 +72,11 @@ pub fn run(root: &Path, args: &ServeArgs, quiet: bool) -> Result<()> {
             }
         });
 
+        let stop_live = live.clone();
         axum::serve(listener, app(live))
-            .with_graceful_shutdown(async {
+            .with_graceful_shutdown(async move {
                 let _ = tokio::signal::ctrl_c().await;
+                stop_live.stop();
             })
             .await
             .map_err(|e| Error::Internal(format!("serving: {e}")))?;
