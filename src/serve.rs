@@ -241,6 +241,13 @@ async fn not_found(live: &Live) -> Response {
             decorate(live, &html),
         )
             .into_response(),
+        // No site yet (the first build failed): the overlay still says why.
+        Err(_) if live.errors.read().is_ok_and(|e| e.is_some()) => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            decorate(live, "<!DOCTYPE html><html><body></body></html>"),
+        )
+            .into_response(),
         Err(_) => text(StatusCode::NOT_FOUND, "not found\n"),
     }
 }

@@ -371,6 +371,38 @@ fn each_change_redoes_only_what_it_needs() {
         "{product}"
     );
 
+    // A template change re-renders pages.
+    let css = fx.read("templates/supportbook.css");
+    fx.write(
+        "templates/supportbook.css",
+        format!("{css}\n.marker-from-test {{ color: red }}\n"),
+    );
+    let line = wait_rebuilds(&server, 4);
+    assert!(line.starts_with("rebuilt the site"), "{line}");
+    // mdBook names the stylesheet after its content hash.
+    let (_, page) = server.get("/");
+    let href = page
+        .split('"')
+        .find(|s| s.starts_with("templates/supportbook-") && s.ends_with(".css"))
+        .unwrap_or_else(|| panic!("no stylesheet link in {page}"))
+        .to_string();
+    let (_, sheet) = server.get(&format!("/{href}"));
+    assert!(sheet.contains("marker-from-test"), "{href}: {sheet}");
+
+    // book.toml reloads everything.
+    let toml = fx.read("book.toml");
+    let retitled_book = toml.replacen("title = \"", "title = \"Renamed ", 1);
+    assert_ne!(retitled_book, toml);
+    fx.write("book.toml", retitled_book);
+    let line = wait_rebuilds(&server, 5);
+    assert!(line.starts_with("rebuilt the site"), "{line}");
+    let (_, page) = server.get("/kb/dns-propagation-delay.html");
+    assert!(
+        page.contains("<title>Site or email") || page.contains("Renamed "),
+        "{page}"
+    );
+    assert!(page.contains("Renamed "), "book title not updated");
+
     // A new article appears in the site and the index.
     let new = original
         .replacen(
@@ -384,7 +416,7 @@ fn each_change_redoes_only_what_it_needs() {
             1,
         );
     fx.write("content/kb/dns/dns-brand-new.md", new);
-    wait_rebuilds(&server, 4);
+    wait_rebuilds(&server, 6);
     let (status, page) = server.get("/kb/dns-brand-new.html");
     assert_eq!(status, 200, "{}", server.log_text());
     assert!(page.contains("A brand new article"));
@@ -487,5 +519,26 @@ fn watch_with_polling_rebuilds_and_survives_a_broken_file() {
     assert!(
         fx.read("book/kb/dns-propagation-delay.html")
             .contains("Polled edit.")
+    );
+}
+
+#[test]
+fn a_first_build_that_fails_still_serves_the_overlay() {
+    let fx = Fixture::handbook();
+    let original = fx.read(ARTICLE);
+    fx.write(ARTICLE, original.replacen("title = ", "title = = ", 1));
+    let server = Server::start(fx.root(), &["--host", "0.0.0.0"]);
+    assert!(
+        server.log_text().contains("warning: listening on 0.0.0.0"),
+        "{}",
+        server.log_text()
+    );
+    let port = server.addr.rsplit(':').next().unwrap();
+    let (status, page) = http(&format!("127.0.0.1:{port}"), "GET", "/", None);
+    assert_eq!(status, 404);
+    assert!(page.contains("supportbook-error-overlay"), "{page}");
+    assert!(
+        page.contains("content/kb/dns/dns-propagation-delay.md:"),
+        "{page}"
     );
 }
