@@ -165,8 +165,9 @@ pub fn build_dir(root: &Path) -> PathBuf {
         .unwrap_or_else(|_| "book".into())
 }
 
-/// The fields an index page shows for an article: when they are unchanged
-/// no other page needs rendering.
+/// The fields other pages show for an article (the KB overview, product and
+/// tag pages, related-article links, quiz pages): when they are unchanged no
+/// other page needs rendering.
 fn listing(a: &Article) -> impl PartialEq + use<'_> {
     (
         (&a.id, &a.title, &a.summary, &a.products, &a.tags),
@@ -177,7 +178,7 @@ fn listing(a: &Article) -> impl PartialEq + use<'_> {
             a.needs_review(),
             a.reviewed,
         ),
-        (&a.rel, &a.related),
+        (&a.rel, &a.related, &a.owner, a.review),
     )
 }
 
