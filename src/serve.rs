@@ -51,6 +51,9 @@ pub struct Live {
     /// Flips to true when the server stops: open websockets close, so a
     /// graceful shutdown does not wait for every browser tab.
     pub stopping: tokio::sync::watch::Sender<bool>,
+    /// Searches run at most one per core at a time; the rest queue here
+    /// rather than all competing for the CPU.
+    pub searches: tokio::sync::Semaphore,
 }
 
 impl Live {
@@ -66,6 +69,9 @@ impl Live {
             db: Mutex::new(None),
             reload,
             stopping: tokio::sync::watch::Sender::new(false),
+            searches: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            ),
         })
     }
 
@@ -405,6 +411,9 @@ async fn api_search(State(live): State<Arc<Live>>, RawQuery(raw): RawQuery) -> R
         );
     };
     let syn = live.synonyms.read().map(|s| s.clone()).unwrap_or_default();
+    let Ok(_permit) = live.searches.acquire().await else {
+        return json_error(StatusCode::SERVICE_UNAVAILABLE, "stopping");
+    };
     let answer = tokio::task::spawn_blocking(move || {
         search::search(&si, &q, &opts, &syn, Weights::default())
     })
