@@ -75,7 +75,7 @@ pub fn run(root: &Path, args: &ServeArgs, quiet: bool) -> Result<()> {
         let stop_live = live.clone();
         axum::serve(listener, app(live))
             .with_graceful_shutdown(async move {
-                let _ = tokio::signal::ctrl_c().await;
+                stop_signal().await;
                 stop_live.stop();
             })
             .await
@@ -85,6 +85,22 @@ pub fn run(root: &Path, args: &ServeArgs, quiet: bool) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// Ctrl-C, or SIGTERM on Unix (a service manager, `timeout`, `kill`).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Hands a rebuild's result to the server and reloads every page.
@@ -120,7 +136,13 @@ fn publish(live: &Live, ws: &Workspace, out: &Outcome) {
 
 /// Opens `url` in the browser if a launcher exists; never fails.
 fn open_browser(url: &str) {
-    for cmd in ["xdg-open", "open"] {
+    // Not `open` elsewhere: on Debian it is openvt.
+    let launchers: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else {
+        &["xdg-open"]
+    };
+    for cmd in launchers {
         let spawned = std::process::Command::new(cmd)
             .arg(url)
             .stdin(std::process::Stdio::null())
@@ -131,5 +153,5 @@ fn open_browser(url: &str) {
             return;
         }
     }
-    eprintln!("note: no xdg-open or open here; visit {url}");
+    eprintln!("note: no {} here; visit {url}", launchers.join(" or "));
 }
