@@ -86,6 +86,17 @@ fn refuses_traversal_listings_and_other_methods() {
             "{path}"
         );
     }
+    // A symlink inside the site that leads out of it is not followed.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(fx.path("secret.txt"), fx.path("book/leak.txt")).unwrap();
+        std::os::unix::fs::symlink(fx.root(), fx.path("book/up")).unwrap();
+        for path in ["/leak.txt", "/up/secret.txt", "/up/book.toml"] {
+            let (status, body) = server.get(path);
+            assert_eq!(status, 404, "{path}: {body}");
+            assert!(!body.contains("TOP SECRET"), "{path}");
+        }
+    }
     // A folder without index.html is not listed.
     let (status, body) = server.get("/kb/products/");
     assert_eq!(status, 404, "{body}");
