@@ -154,7 +154,8 @@ pub struct Workspace {
     pub handbook: Option<Arc<Handbook>>,
     templates: Option<Arc<Templates>>,
     book_title: String,
-    /// Whether the site in `dest` is the result of the last rebuild.
+    /// The last rebuild had errors: `dest` still holds the last good site,
+    /// and the next rebuild re-reads every source file.
     pub failed: bool,
 }
 
@@ -255,6 +256,9 @@ impl Workspace {
         if worst == Change::Config || self.raw.is_none() {
             let (project, d) = project::load(&self.root)?;
             diags.extend(d);
+            // book.toml may have moved the source, KB, quiz or template folders.
+            let build_dir = self.layout.build_dir.clone();
+            self.layout = Layout::of(&project, &build_dir);
             self.book_title = site::book_title(&self.root);
             let (raw, d) = load::load(project)?;
             diags.extend(d);
