@@ -553,3 +553,57 @@ fn a_first_build_that_fails_still_serves_the_overlay() {
         "{page}"
     );
 }
+
+#[test]
+fn attempt_bodies_are_checked_before_anything_is_stored() {
+    use supportbook::serve::{AttemptError, attempt_from_body};
+    let fx = Fixture::handbook();
+    let today = common::TODAY.parse().unwrap();
+    let (handbook, _, _) = supportbook::cmd::check::load_and_validate(fx.root(), today).unwrap();
+    let quiz = handbook.quiz("empowered-agents").unwrap();
+    let body = serde_json::json!({
+        "uuid": null, "quizId": "empowered-agents", "learner": null,
+        "startedAt": "2026-11-24T10:00:00.000Z", "finishedAt": "2026-11-24T10:05:00.000Z",
+        "score": 0.5, "passed": false,
+        "answers": [{"questionId": "ea-never-ask", "response": ["x"], "correct": false,
+                     "points": 0, "maxPoints": 1, "attempt": 2}]
+    });
+    let a =
+        attempt_from_body(body.to_string().as_bytes(), &handbook, || "new-uuid".into()).unwrap();
+    assert_eq!(a.uuid, "new-uuid");
+    assert_eq!(a.learner, "anonymous");
+    assert_eq!(a.quiz_hash, quiz.hash);
+    assert_eq!(
+        a.covers_hash,
+        supportbook::results::covers_hash(quiz, &handbook)
+    );
+    assert_eq!(a.source, "browser");
+    assert_eq!(a.answers[0].attempt, 2);
+
+    let with = |key: &str, value: serde_json::Value| {
+        let mut b = body.clone();
+        b[key] = value;
+        attempt_from_body(b.to_string().as_bytes(), &handbook, || "u".into())
+    };
+    assert!(matches!(
+        with("score", 1.5.into()),
+        Err(AttemptError::Bad(_))
+    ));
+    assert!(matches!(
+        with("finishedAt", "yesterday".into()),
+        Err(AttemptError::Bad(_))
+    ));
+    assert!(matches!(with("extra", 1.into()), Err(AttemptError::Bad(_))));
+    assert!(matches!(
+        with("uuid", "nope".into()),
+        Err(AttemptError::Bad(_))
+    ));
+    assert!(matches!(
+        with("quizId", "nope".into()),
+        Err(AttemptError::Unknown(_))
+    ));
+    assert!(matches!(
+        attempt_from_body(b"{", &handbook, || "u".into()),
+        Err(AttemptError::Bad(_))
+    ));
+}
