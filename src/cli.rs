@@ -61,6 +61,21 @@ pub enum Command {
     Cycle(CycleCommand),
     /// Articles past their review date, by owner, most overdue first.
     Review(ReviewArgs),
+    /// Rebuild on every change: each changed file redoes only what it needs.
+    ///
+    /// One edited KB article re-renders its page (and the index pages when
+    /// its title, summary, products, tags or state changed) and its search
+    /// entry; a template change re-renders pages; book.toml reloads
+    /// everything. A broken file prints its diagnostics and the watcher keeps
+    /// going. Ignores book/, .supportbook/, .git/ and editor temp files.
+    Watch(WatchArgs),
+    /// Serve the site on http://127.0.0.1:3000/ and rebuild like `watch`.
+    ///
+    /// Pages reload after each rebuild; while a rebuild fails every page
+    /// shows its diagnostics. The search box asks GET /api/search; quiz
+    /// attempts are stored through POST /api/attempts. Prints
+    /// "serving http://HOST:PORT/" on stderr once listening.
+    Serve(ServeArgs),
     /// Create a new handbook: book.toml, a first chapter, a first KB article,
     /// a .gitignore and a CI workflow. Never overwrites a file.
     Init(InitArgs),
@@ -93,6 +108,36 @@ pub struct BuildArgs {
     /// Treat every warning as an error.
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Poll for changes instead of using the OS's file events (for network
+    /// and container file systems).
+    #[arg(long)]
+    pub poll: bool,
+    /// Milliseconds between polls with --poll.
+    #[arg(long, value_name = "MS", default_value_t = 500, requires = "poll")]
+    pub poll_interval: u64,
+    /// Where to write the site. Default: mdBook's build dir (book/).
+    #[arg(long, value_name = "DIR")]
+    pub dest: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on. Anything but a loopback address makes the
+    /// site (and the attempts API) reachable from other machines.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// The port (0: any free port; the one chosen is printed).
+    #[arg(long, short, default_value_t = 3000)]
+    pub port: u16,
+    /// Open the site in the browser (xdg-open or open, when present).
+    #[arg(long)]
+    pub open: bool,
+    #[command(flatten)]
+    pub watch: WatchArgs,
 }
 
 #[derive(Debug, Args)]

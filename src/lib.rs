@@ -22,8 +22,10 @@ pub mod quiz;
 pub mod render;
 pub mod results;
 pub mod search;
+pub mod serve;
 pub mod templates;
 pub mod validate;
+pub mod watch;
 
 use clap::Parser as _;
 use cli::{Cli, Command};
@@ -78,6 +80,8 @@ fn dispatch(cli: &Cli) -> error::Result<()> {
         Command::Cycle(c) => cmd::cycle::run(&root, c, cli.quiet),
         Command::Review(args) => cmd::review::run(&root, args),
         Command::Results(c) => cmd::results::run(&root, c, cli.quiet),
+        Command::Watch(args) => cmd::watch::run(&root, args, cli.quiet),
+        Command::Serve(args) => cmd::serve::run(&root, args, cli.quiet),
         Command::Init(_) => Ok(()),
     }
 }

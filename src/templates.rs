@@ -20,6 +20,8 @@ pub const BUILTIN_CSS: &str = include_str!("../templates/supportbook.css");
 /// The browser quiz widget (plain JS and CSS, no dependencies).
 pub const QUIZ_JS: &str = include_str!("../assets/quiz.js");
 pub const QUIZ_CSS: &str = include_str!("../assets/quiz.css");
+/// The served site's search box (injected by `serve`, never written to disk).
+pub const SEARCH_JS: &str = include_str!("../assets/search.js");
 
 /// The registered templates and a hash of their text (so a template change
 /// re-renders every page that uses it).

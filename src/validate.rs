@@ -84,6 +84,7 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
         &pages,
         &articles,
         &broken_rels,
+        None,
         &raw.project.src_dir(),
         &mut diags,
     );
@@ -697,10 +698,64 @@ struct Target<'a> {
     built: bool,
 }
 
+/// Re-checks one KB article whose file changed while every other file stayed
+/// as `handbook` has it: its own checks, its standard sections and its links.
+/// `None` when the change may reach other files (its id, path, `related`,
+/// headings or quiz directives changed) or it has errors: then the caller
+/// validates everything, which also gives the complete diagnostics.
+pub fn revalidate_article(handbook: &Handbook, doc: RawDoc) -> Option<(Article, Diagnostics)> {
+    let old = handbook.articles.iter().find(|a| a.path == doc.path)?;
+    let mut diags = Diagnostics::new();
+    let settings = &handbook.project.settings;
+    let a = article_from_raw(
+        doc,
+        old.in_summary,
+        handbook.today,
+        settings.review_days,
+        &mut diags,
+    )?;
+    let heads = |x: &Article| {
+        x.outline
+            .headings
+            .iter()
+            .map(|h| (h.level, h.id.clone()))
+            .collect::<Vec<_>>()
+    };
+    if diags.has_errors()
+        || a.id != old.id
+        || a.related != old.related
+        || heads(&a) != heads(old)
+        || !crate::quiz::directives(a.body()).is_empty()
+        || !crate::quiz::directives(old.body()).is_empty()
+    {
+        return None;
+    }
+    check_sections(
+        std::slice::from_ref(&a),
+        &settings.standard_sections,
+        &mut diags,
+    );
+    check_links(
+        &handbook.pages,
+        &handbook.articles,
+        &BTreeSet::new(),
+        Some(&a),
+        &handbook.project.src_dir(),
+        &mut diags,
+    );
+    if diags.has_errors() {
+        return None;
+    }
+    Some((a, diags))
+}
+
+/// Checks the links of every built page and article, or only those of
+/// `only` (against the others as they are).
 fn check_links(
     pages: &[Page],
     articles: &[Article],
     broken: &BTreeSet<PathBuf>,
+    only: Option<&Article>,
     src_dir: &Path,
     diags: &mut Diagnostics,
 ) {
@@ -812,6 +867,10 @@ fn check_links(
             }
         }
     };
+    if let Some(a) = only {
+        check(&a.rel, &a.path, &a.source, &a.outline);
+        return;
+    }
     for p in pages.iter().filter(|p| p.in_summary) {
         check(&p.rel, &p.path, &p.source, &p.outline);
     }

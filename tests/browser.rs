@@ -29,19 +29,33 @@ fn browser_ready() -> Result<(), String> {
     Ok(())
 }
 
-fn run_page(page: &Path, quiz: &str) {
+/// False (after saying why) when the browser test cannot run here and is
+/// not required.
+fn ready_or_skip() -> bool {
     if let Err(why) = browser_ready() {
         if std::env::var("SUPPORTBOOK_BROWSER_TESTS").as_deref() == Ok("require") {
             panic!("browser test required but cannot run: {why}");
         }
         eprintln!("SKIPPED browser test: {why}");
+        return false;
+    }
+    true
+}
+
+fn run_page(page: &Path, quiz: &str) {
+    if !ready_or_skip() {
         return;
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/quiz.test.mjs");
+    run_script("quiz.test.mjs", &[page.as_os_str(), quiz.as_ref()]);
+}
+
+fn run_script(name: &str, args: &[&std::ffi::OsStr]) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/browser")
+        .join(name);
     let out = Command::new("node")
         .arg(&script)
-        .arg(page)
-        .arg(quiz)
+        .args(args)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -66,4 +80,15 @@ fn quiz_widget_in_headless_chromium_on_a_built_page() {
         &fx.path("book/training/03-outage-communications.html"),
         "outage-communications",
     );
+}
+
+#[test]
+fn search_box_in_headless_chromium_on_the_served_site() {
+    if !ready_or_skip() {
+        return;
+    }
+    let fx = Fixture::handbook();
+    let server = common::Server::start(fx.root(), &[]);
+    let base = format!("http://{}/", server.addr);
+    run_script("search.test.mjs", &[base.as_ref()]);
 }

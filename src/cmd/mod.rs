@@ -8,3 +8,5 @@ pub mod quiz;
 pub mod results;
 pub mod review;
 pub mod search;
+pub mod serve;
+pub mod watch;

@@ -55,12 +55,32 @@ struct Manifest {
 
 const MANIFEST_VERSION: u32 = 1;
 
+/// How to build, beyond what book.toml says.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Pages connect to this websocket endpoint (mdBook's
+    /// `output.html.live-reload-endpoint`, e.g. `__livereload`) and reload
+    /// when it says "reload". Set by `serve`.
+    pub live_reload_endpoint: Option<String>,
+}
+
 /// Builds the site into `dest`.
 pub fn build(
     handbook: Arc<Handbook>,
     templates: Arc<Templates>,
     dest: &Path,
     progress: Progress<'_>,
+) -> Result<BuildReport> {
+    build_with(handbook, templates, dest, progress, &Options::default())
+}
+
+/// [`build`] with [`Options`].
+pub fn build_with(
+    handbook: Arc<Handbook>,
+    templates: Arc<Templates>,
+    dest: &Path,
+    progress: Progress<'_>,
+    options: &Options,
 ) -> Result<BuildReport> {
     let root = handbook.project.root.clone();
     check_dest(&handbook, dest)?;
@@ -72,6 +92,11 @@ pub fn build(
     config
         .set("build.create-missing", false)
         .map_err(Error::internal)?;
+    if let Some(endpoint) = &options.live_reload_endpoint {
+        config
+            .set("output.html.live-reload-endpoint", endpoint.as_str())
+            .map_err(Error::internal)?;
+    }
     let book_title = config.book.title.clone().unwrap_or_default();
     // Our stylesheet and the quiz widget, unless book.toml already lists them
     // (as it must for a plain `mdbook build`).
@@ -107,15 +132,8 @@ pub fn build(
     }
 
     // 2. The linear renderer writes every unlisted article page.
-    let manifest_path = state.join(format!(
-        "manifest-{}.json",
-        &blake3::hash(dest.to_string_lossy().as_bytes()).to_hex()[..16]
-    ));
-    let old: Manifest = std::fs::read(&manifest_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .filter(|m: &Manifest| m.version == MANIFEST_VERSION)
-        .unwrap_or_default();
+    let manifest_path = manifest_path(&state, dest);
+    let old = read_manifest(&manifest_path);
     let mut new = Manifest {
         version: MANIFEST_VERSION,
         files: BTreeMap::new(),
@@ -128,42 +146,15 @@ pub fn build(
 
     let unlisted: Vec<&Article> = handbook.articles.iter().filter(|a| !a.in_summary).collect();
     if !unlisted.is_empty() {
-        let shell_path = stage.join("kb/index.html");
-        let shell_html =
-            std::fs::read_to_string(&shell_path).map_err(|e| Error::io("read", &shell_path, e))?;
-        let shell = Shell::parse(&shell_html, &book_title)?;
-        let map = SiteMap::new(&handbook);
-        let neighbours = neighbours(&handbook);
+        let pages = ArticlePages::new(&handbook, &templates, &stage, &book_title)?;
         let done = AtomicUsize::new(0);
         let written = AtomicUsize::new(0);
         let total = unlisted.len();
         let results: Vec<Result<(String, String)>> = unlisted
             .par_iter()
             .map(|a| {
-                let out_md = article_out(a);
-                let out = super::html_url(&out_md.to_string_lossy());
-                let data = article_header_data(a, &handbook, &out_md);
-                let body = article_body(a, &map, &out_md);
-                let (prev, next) = neighbours.get(a.id.as_str()).cloned().unwrap_or_default();
-                let mut h = blake3::Hasher::new();
-                for part in [
-                    &shell.hash,
-                    &templates.hash,
-                    &data.to_string(),
-                    &body,
-                    &prev,
-                    &next,
-                ] {
-                    h.update(part.as_bytes());
-                    h.update(&[0]);
-                }
-                let key = h.finalize().to_hex().to_string();
-                let target = dest.join(&out);
-                if old.files.get(&out) != Some(&key) || !target.is_file() {
-                    let header = templates.render("article", &data)?;
-                    let content = format!("{header}\n{}", markdown::render_html(&body));
-                    let page = shell.fill(&a.title, &content, &prev, &next);
-                    write_file(&target, page.as_bytes())?;
+                let (out, key, wrote) = pages.write(a, dest, old.files.get(&pages.out(a)))?;
+                if wrote {
                     written.fetch_add(1, Ordering::Relaxed);
                 }
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
@@ -207,6 +198,120 @@ pub fn build(
     let json = serde_json::to_vec(&new).map_err(Error::internal)?;
     write_file(&manifest_path, &json)?;
     Ok(report)
+}
+
+/// Renders unlisted article pages into the theme of the KB overview page
+/// mdBook rendered: the full build uses it for every article, `watch` and
+/// `serve` for the one article that changed.
+pub struct ArticlePages<'a> {
+    handbook: &'a Handbook,
+    templates: &'a Templates,
+    shell: Shell,
+    map: SiteMap,
+    neighbours: std::collections::HashMap<&'a str, (String, String)>,
+}
+
+impl<'a> ArticlePages<'a> {
+    /// Reads the shell from the staging folder of the last full build.
+    pub fn new(
+        handbook: &'a Handbook,
+        templates: &'a Templates,
+        stage: &Path,
+        book_title: &str,
+    ) -> Result<Self> {
+        let shell_path = stage.join("kb/index.html");
+        let shell_html =
+            std::fs::read_to_string(&shell_path).map_err(|e| Error::io("read", &shell_path, e))?;
+        Ok(ArticlePages {
+            handbook,
+            templates,
+            shell: Shell::parse(&shell_html, book_title)?,
+            map: SiteMap::new(handbook),
+            neighbours: neighbours(handbook),
+        })
+    }
+
+    /// The site-relative path of an article's page (`kb/<id>.html`).
+    pub fn out(&self, a: &Article) -> String {
+        super::html_url(&article_out(a).to_string_lossy())
+    }
+
+    /// Writes the page of `a` under `dest` unless `old_key` says it is
+    /// unchanged (and it exists). Returns (site path, key, written).
+    pub fn write(
+        &self,
+        a: &Article,
+        dest: &Path,
+        old_key: Option<&String>,
+    ) -> Result<(String, String, bool)> {
+        let out_md = article_out(a);
+        let out = super::html_url(&out_md.to_string_lossy());
+        let data = article_header_data(a, self.handbook, &out_md);
+        let body = article_body(a, &self.map, &out_md);
+        let (prev, next) = self
+            .neighbours
+            .get(a.id.as_str())
+            .cloned()
+            .unwrap_or_default();
+        let mut h = blake3::Hasher::new();
+        for part in [
+            &self.shell.hash,
+            &self.templates.hash,
+            &data.to_string(),
+            &body,
+            &prev,
+            &next,
+        ] {
+            h.update(part.as_bytes());
+            h.update(&[0]);
+        }
+        let key = h.finalize().to_hex().to_string();
+        let target = dest.join(&out);
+        if old_key == Some(&key) && target.is_file() {
+            return Ok((out, key, false));
+        }
+        let header = self.templates.render("article", &data)?;
+        let content = format!("{header}\n{}", markdown::render_html(&body));
+        let page = self.shell.fill(&a.title, &content, &prev, &next);
+        write_file(&target, page.as_bytes())?;
+        Ok((out, key, true))
+    }
+}
+
+/// The book title mdBook puts after each page title.
+pub fn book_title(root: &Path) -> String {
+    Config::from_disk(root.join("book.toml"))
+        .ok()
+        .and_then(|c| c.book.title)
+        .unwrap_or_default()
+}
+
+fn manifest_path(state: &Path, dest: &Path) -> PathBuf {
+    state.join(format!(
+        "manifest-{}.json",
+        &blake3::hash(dest.to_string_lossy().as_bytes()).to_hex()[..16]
+    ))
+}
+
+fn read_manifest(path: &Path) -> Manifest {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .filter(|m: &Manifest| m.version == MANIFEST_VERSION)
+        .unwrap_or_default()
+}
+
+/// Records pages written outside a full build (site path, key), so the next
+/// full build compares against what is really on disk.
+pub fn record_pages(handbook: &Handbook, dest: &Path, pages: &[(String, String)]) -> Result<()> {
+    let path = manifest_path(&handbook.project.state_dir(), dest);
+    let mut m = read_manifest(&path);
+    m.version = MANIFEST_VERSION;
+    for (out, key) in pages {
+        m.files.insert(out.clone(), key.clone());
+    }
+    let json = serde_json::to_vec(&m).map_err(Error::internal)?;
+    write_file(&path, &json)
 }
 
 /// Refuses destinations that would overwrite the project itself.

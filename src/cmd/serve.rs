@@ -1,0 +1,157 @@
+//! `supportbook serve`: build, serve, rebuild on changes, reload pages.
+
+use crate::cli::ServeArgs;
+use crate::error::{Error, Result};
+use crate::render::site;
+use crate::serve::{Live, app};
+use crate::watch::{Outcome, Workspace};
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+
+pub fn run(root: &Path, args: &ServeArgs, quiet: bool) -> Result<()> {
+    let ip: IpAddr = args.host.parse().map_err(|_| {
+        Error::Refused(format!(
+            "--host {:?} is not an IP address (try 127.0.0.1 or 0.0.0.0)",
+            args.host
+        ))
+    })?;
+    if !ip.is_loopback() {
+        eprintln!(
+            "warning: listening on {ip}: other machines can read the site and post quiz attempts"
+        );
+    }
+    let options = site::Options {
+        live_reload_endpoint: Some("__livereload".into()),
+    };
+    let mut ws = Workspace::new(root, args.watch.dest.clone(), options)?;
+    let first = ws.full();
+    super::watch::report(&first, quiet);
+    std::fs::create_dir_all(&ws.dest).map_err(|e| Error::io("create", &ws.dest, e))?;
+    let site_dir = ws
+        .dest
+        .canonicalize()
+        .map_err(|e| Error::io("read", &ws.dest, e))?;
+    let (project, _) = crate::project::load(root)?;
+    let live = Live::new(site_dir, crate::results::db_path(&project));
+    publish(&live, &ws, &first);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("starting the server: {e}")))?;
+    runtime.block_on(async {
+        let addr = SocketAddr::new(ip, args.port);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::Refused(format!("cannot listen on {addr}: {e}")))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| Error::Internal(format!("listening: {e}")))?;
+        let url = format!("http://{bound}/");
+        eprintln!("serving {url}");
+        if args.open {
+            open_browser(&url);
+        }
+
+        // The watcher runs on its own thread and tells the server.
+        let watch_live = live.clone();
+        let watch_root = root.to_path_buf();
+        let mode = super::watch::mode(&args.watch);
+        std::thread::spawn(move || {
+            let result = crate::watch::watch(&watch_root, mode, |changed| {
+                let out = ws.rebuild(&changed);
+                if !out.skipped {
+                    super::watch::report(&out, quiet);
+                    publish(&watch_live, &ws, &out);
+                }
+                true
+            });
+            if let Err(e) = result {
+                eprintln!("error: {e}; the site is still served but no longer rebuilt");
+            }
+        });
+
+        let stop_live = live.clone();
+        axum::serve(listener, app(live))
+            .with_graceful_shutdown(async move {
+                stop_signal().await;
+                stop_live.stop();
+            })
+            .await
+            .map_err(|e| Error::Internal(format!("serving: {e}")))?;
+        if !quiet {
+            eprintln!("stopped");
+        }
+        Ok(())
+    })
+}
+
+/// Ctrl-C, or SIGTERM on Unix (a service manager, `timeout`, `kill`).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Hands a rebuild's result to the server and reloads every page.
+fn publish(live: &Live, ws: &Workspace, out: &Outcome) {
+    if out.errors > 0 {
+        if let Ok(mut e) = live.errors.write() {
+            *e = Some(out.diagnostics.clone());
+        }
+    } else {
+        if let Ok(mut e) = live.errors.write() {
+            *e = None;
+        }
+        if let Some(h) = &ws.handbook {
+            if let Ok(mut slot) = live.handbook.write() {
+                *slot = Some(h.clone());
+            }
+            match crate::index::open(&h.project) {
+                Ok(si) => {
+                    if let Ok(mut slot) = live.search.write() {
+                        *slot = Some(Arc::new(si));
+                    }
+                }
+                Err(e) => eprintln!("warning: search: {e}"),
+            }
+            let (syn, _) = crate::search::Synonyms::load(&h.project);
+            if let Ok(mut slot) = live.synonyms.write() {
+                *slot = Arc::new(syn);
+            }
+        }
+    }
+    live.reload();
+}
+
+/// Opens `url` in the browser if a launcher exists; never fails.
+fn open_browser(url: &str) {
+    // Not `open` elsewhere: on Debian it is openvt.
+    let launchers: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else {
+        &["xdg-open"]
+    };
+    for cmd in launchers {
+        let spawned = std::process::Command::new(cmd)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if spawned.is_ok() {
+            return;
+        }
+    }
+    eprintln!("note: no {} here; visit {url}", launchers.join(" or "));
+}

@@ -1,0 +1,653 @@
+//! Stage 6, serve: the built site over HTTP, rebuilt as files change.
+//!
+//! Routes (each answers only the methods it needs; anything else is 405):
+//! - `GET /__livereload`: websocket; sends "reload" after each rebuild
+//!   (mdBook's endpoint and message, so the stock theme reloads);
+//! - `GET /api/search?q=&limit=&product=&tag=`: the JSON of
+//!   `supportbook search --json`;
+//! - `POST /api/attempts`: a quiz attempt from the browser widget, stored in
+//!   the results database;
+//! - `GET /__supportbook/search.js`: the search box that uses the API;
+//! - `GET|HEAD` anything else: a file of the site, resolved by
+//!   [`resolve_site_path`] (no `..`, no encoded slashes, no absolute paths,
+//!   no directory listings).
+//!
+//! HTML responses get, at serve time, the search script and, while the last
+//! rebuild failed, an overlay listing its diagnostics.
+
+use crate::error::{Error, Result};
+use crate::model::Handbook;
+use crate::results::{self, Answer, Attempt, Db};
+use crate::search::{self, Options, Synonyms, Weights};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::broadcast;
+
+/// The largest attempt body accepted (413 above).
+pub const MAX_ATTEMPT_BYTES: usize = 256 * 1024;
+/// The most results one search returns.
+pub const MAX_LIMIT: usize = 100;
+
+/// What the server shares with the watcher.
+pub struct Live {
+    /// The site folder (canonical).
+    pub site: PathBuf,
+    pub handbook: RwLock<Option<Arc<Handbook>>>,
+    /// Diagnostics of the last rebuild when it failed.
+    pub errors: RwLock<Option<String>>,
+    pub search: RwLock<Option<Arc<crate::index::SearchIndex>>>,
+    pub synonyms: RwLock<Arc<Synonyms>>,
+    pub db_path: PathBuf,
+    pub db: Mutex<Option<Db>>,
+    pub reload: broadcast::Sender<()>,
+    /// Flips to true when the server stops: open websockets close, so a
+    /// graceful shutdown does not wait for every browser tab.
+    pub stopping: tokio::sync::watch::Sender<bool>,
+    /// Searches run at most one per core at a time; the rest queue here
+    /// rather than all competing for the CPU.
+    pub searches: tokio::sync::Semaphore,
+}
+
+impl Live {
+    pub fn new(site: PathBuf, db_path: PathBuf) -> Arc<Live> {
+        let (reload, _) = broadcast::channel(16);
+        Arc::new(Live {
+            site,
+            handbook: RwLock::new(None),
+            errors: RwLock::new(None),
+            search: RwLock::new(None),
+            synonyms: RwLock::new(Arc::new(Synonyms::default())),
+            db_path,
+            db: Mutex::new(None),
+            reload,
+            stopping: tokio::sync::watch::Sender::new(false),
+            searches: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            ),
+        })
+    }
+
+    /// Closes the live-reload websockets.
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Tells every open page to reload.
+    pub fn reload(&self) {
+        let _ = self.reload.send(());
+    }
+}
+
+/// The application: every route, with the body limit.
+pub fn app(live: Arc<Live>) -> Router {
+    Router::new()
+        .route("/__livereload", get(livereload))
+        .route("/__supportbook/search.js", get(search_js))
+        .route("/api/search", get(api_search))
+        .route(
+            "/api/attempts",
+            post(api_attempts).layer(DefaultBodyLimit::max(MAX_ATTEMPT_BYTES)),
+        )
+        .fallback(static_file)
+        .with_state(live)
+}
+
+/// Why a request path was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PathError {
+    /// `..`, `.`, an encoded slash or backslash, a NUL, a drive or an
+    /// absolute path: 400.
+    Refused,
+}
+
+/// Turns a request path (`/kb/a%20b.html`) into a path under the site,
+/// relative, with every segment percent-decoded and checked. A path ending
+/// in `/` gets `index.html`. Pure: it does not look at the disk.
+pub fn resolve_site_path(path: &str) -> std::result::Result<PathBuf, PathError> {
+    let trimmed = path.strip_prefix('/').ok_or(PathError::Refused)?;
+    let mut out = PathBuf::new();
+    let segments: Vec<&str> = trimmed.split('/').collect();
+    let last = segments.len().saturating_sub(1);
+    for (i, seg) in segments.iter().enumerate() {
+        if seg.is_empty() {
+            if i == last {
+                break;
+            }
+            // `//` in the middle of a path.
+            return Err(PathError::Refused);
+        }
+        let decoded = percent_decode(seg).ok_or(PathError::Refused)?;
+        if decoded == "."
+            || decoded == ".."
+            || decoded.contains(['/', '\\', '\0', ':'])
+            || decoded.chars().any(char::is_control)
+        {
+            return Err(PathError::Refused);
+        }
+        out.push(decoded);
+    }
+    if path.ends_with('/') {
+        out.push("index.html");
+    }
+    Ok(out)
+}
+
+/// Decodes `%XX` escapes; `None` for a bad escape or bytes that are not UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "ttf" => "font/ttf",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "xml" => "application/xml",
+        _ => "application/octet-stream",
+    }
+}
+
+fn text(status: StatusCode, msg: impl Into<String>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        msg.into(),
+    )
+        .into_response()
+}
+
+fn json_error(status: StatusCode, msg: impl Into<String>) -> Response {
+    (
+        status,
+        axum::Json(serde_json::json!({ "error": msg.into() })),
+    )
+        .into_response()
+}
+
+async fn static_file(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let Ok(rel) = resolve_site_path(uri.path()) else {
+        return text(StatusCode::BAD_REQUEST, "bad path\n");
+    };
+    let mut full = live.site.join(&rel);
+    if full.is_dir() {
+        full.push("index.html");
+    }
+    // Symlinks must not lead out of the site either.
+    let Ok(canonical) = tokio::fs::canonicalize(&full).await else {
+        return not_found(&live).await;
+    };
+    if !canonical.starts_with(&live.site) || !canonical.is_file() {
+        return not_found(&live).await;
+    }
+    let Ok(bytes) = tokio::fs::read(&canonical).await else {
+        return not_found(&live).await;
+    };
+    let ct = content_type(&canonical);
+    let body = if ct.starts_with("text/html") {
+        Bytes::from(decorate(&live, &String::from_utf8_lossy(&bytes)))
+    } else {
+        Bytes::from(bytes)
+    };
+    let mut r = Response::new(if method == Method::HEAD {
+        Body::empty()
+    } else {
+        Body::from(body)
+    });
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn not_found(live: &Live) -> Response {
+    let page = live.site.join("404.html");
+    match tokio::fs::read_to_string(&page).await {
+        Ok(html) => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            decorate(live, &html),
+        )
+            .into_response(),
+        // No site yet (the first build failed): the overlay still says why.
+        Err(_) if live.errors.read().is_ok_and(|e| e.is_some()) => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            decorate(live, "<!DOCTYPE html><html><body></body></html>"),
+        )
+            .into_response(),
+        Err(_) => text(StatusCode::NOT_FOUND, "not found\n"),
+    }
+}
+
+/// Adds the search script and, while the last rebuild failed, the overlay.
+fn decorate(live: &Live, html: &str) -> String {
+    let errors = live.errors.read().ok().and_then(|e| e.clone());
+    inject(html, errors.as_deref())
+}
+
+/// The id of the overlay element (tests look for it).
+pub const OVERLAY_ID: &str = "supportbook-error-overlay";
+
+/// Pure: `html` with the search script, and the error overlay when `errors`
+/// is given, inserted before `</body>` (or at the end).
+pub fn inject(html: &str, errors: Option<&str>) -> String {
+    let mut extra = String::from("<script src=\"/__supportbook/search.js\"></script>\n");
+    if let Some(errors) = errors {
+        extra.push_str(&format!(
+            "<div id=\"{OVERLAY_ID}\" role=\"alert\" style=\"position:fixed;inset:0;z-index:10000;\
+             background:rgba(20,0,0,.92);color:#fff;overflow:auto;padding:2em;font:14px/1.4 monospace\">\
+             <h2 style=\"color:#ff8080;margin-top:0\">The last rebuild failed; this is the last good site.</h2>\
+             <p>Fix the file and save: the page reloads.</p><pre style=\"white-space:pre-wrap\">{}</pre></div>\n",
+            escape_html(&strip_ansi(errors))
+        ));
+    }
+    match html.rfind("</body>") {
+        Some(at) => {
+            let mut out = String::with_capacity(html.len() + extra.len());
+            out.push_str(html.get(..at).unwrap_or(""));
+            out.push_str(&extra);
+            out.push_str(html.get(at..).unwrap_or(""));
+            out
+        }
+        None => format!("{html}{extra}"),
+    }
+}
+
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+async fn livereload(State(live): State<Arc<Live>>, ws: WebSocketUpgrade) -> Response {
+    let rx = live.reload.subscribe();
+    let stopping = live.stopping.subscribe();
+    ws.on_upgrade(move |socket| reload_loop(socket, rx, stopping))
+}
+
+async fn reload_loop(
+    mut socket: WebSocket,
+    mut rx: broadcast::Receiver<()>,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        if *stopping.borrow() {
+            let _ = socket.send(Message::Close(None)).await;
+            return;
+        }
+        tokio::select! {
+            _ = stopping.changed() => {
+                let _ = socket.send(Message::Close(None)).await;
+                return;
+            }
+            msg = rx.recv() => match msg {
+                Ok(()) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                    if socket.send(Message::Text("reload".into())).await.is_err() {
+                        return;
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+async fn search_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        crate::templates::SEARCH_JS,
+    )
+        .into_response()
+}
+
+/// The query string of `/api/search`, parsed: `q`, `limit`, and repeatable
+/// `product` and `tag`. Pure.
+pub fn parse_search_query(raw: &str) -> std::result::Result<(String, Options), String> {
+    let mut q = String::new();
+    let mut opts = Options::default();
+    for pair in raw.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = percent_decode(&v.replace('+', " "))
+            .ok_or_else(|| format!("bad escape in the value of {k}"))?;
+        match k {
+            "q" => q = v,
+            "limit" => {
+                let n: usize = v
+                    .parse()
+                    .map_err(|_| format!("limit must be a number, not {v:?}"))?;
+                opts.limit = n.clamp(1, MAX_LIMIT);
+            }
+            "product" if !v.is_empty() => opts.products.push(v),
+            "tag" if !v.is_empty() => opts.tags.push(v),
+            "archived" => opts.include_archived = v == "1" || v == "true",
+            _ => {}
+        }
+    }
+    Ok((q, opts))
+}
+
+async fn api_search(State(live): State<Arc<Live>>, RawQuery(raw): RawQuery) -> Response {
+    let (q, opts) = match parse_search_query(raw.as_deref().unwrap_or("")) {
+        Ok(x) => x,
+        Err(msg) => return json_error(StatusCode::BAD_REQUEST, msg),
+    };
+    let si = live.search.read().ok().and_then(|s| s.clone());
+    let Some(si) = si else {
+        return json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the index is not built yet",
+        );
+    };
+    let syn = live.synonyms.read().map(|s| s.clone()).unwrap_or_default();
+    let Ok(_permit) = live.searches.acquire().await else {
+        return json_error(StatusCode::SERVICE_UNAVAILABLE, "stopping");
+    };
+    let answer = tokio::task::spawn_blocking(move || {
+        search::search(&si, &q, &opts, &syn, Weights::default())
+    })
+    .await;
+    match answer {
+        Ok(Ok(results)) => axum::Json(results).into_response(),
+        Ok(Err(e)) => json_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// The body the quiz widget posts (see assets/quiz.js).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AttemptBody {
+    #[serde(default)]
+    pub uuid: Option<String>,
+    pub quiz_id: String,
+    #[serde(default)]
+    pub quiz_hash: Option<String>,
+    #[serde(default)]
+    pub learner: Option<String>,
+    pub started_at: String,
+    pub finished_at: String,
+    pub score: f64,
+    pub passed: bool,
+    pub answers: Vec<AnswerBody>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnswerBody {
+    pub question_id: String,
+    #[serde(default)]
+    pub response: serde_json::Value,
+    pub correct: bool,
+    pub points: f64,
+    pub max_points: f64,
+    #[serde(default = "one")]
+    pub attempt: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Why an attempt was not stored, with its status.
+#[derive(Debug, PartialEq)]
+pub enum AttemptError {
+    /// 400: not JSON, or not the shape of an attempt.
+    Bad(String),
+    /// 422: well-formed but about a quiz or question that does not exist.
+    Unknown(String),
+}
+
+/// Pure: checks a posted body against the handbook and makes the attempt.
+pub fn attempt_from_body(
+    body: &[u8],
+    handbook: &Handbook,
+    new_uuid: impl FnOnce() -> String,
+) -> std::result::Result<Attempt, AttemptError> {
+    let b: AttemptBody = serde_json::from_slice(body)
+        .map_err(|e| AttemptError::Bad(format!("not a quiz attempt: {e}")))?;
+    if !(0.0..=1.0).contains(&b.score) {
+        return Err(AttemptError::Bad(format!(
+            "score must be between 0 and 1, not {}",
+            b.score
+        )));
+    }
+    for (name, t) in [("startedAt", &b.started_at), ("finishedAt", &b.finished_at)] {
+        if t.parse::<jiff::Timestamp>().is_err() {
+            return Err(AttemptError::Bad(format!(
+                "{name} must be an RFC 3339 timestamp, not {t:?}"
+            )));
+        }
+    }
+    let uuid = match b.uuid {
+        Some(u) if uuid::Uuid::parse_str(&u).is_ok() => u,
+        Some(u) => return Err(AttemptError::Bad(format!("uuid is not a UUID: {u:?}"))),
+        None => new_uuid(),
+    };
+    let quiz = handbook
+        .quiz(&b.quiz_id)
+        .ok_or_else(|| AttemptError::Unknown(format!("no quiz with id {:?}", b.quiz_id)))?;
+    let mut answers = Vec::with_capacity(b.answers.len());
+    for a in b.answers {
+        if !quiz.questions.iter().any(|q| q.id == a.question_id) {
+            return Err(AttemptError::Unknown(format!(
+                "quiz {:?} has no question {:?}",
+                quiz.id, a.question_id
+            )));
+        }
+        answers.push(Answer {
+            question_id: a.question_id,
+            response: a.response,
+            correct: a.correct,
+            points: a.points,
+            max_points: a.max_points,
+            attempt: a.attempt.max(1),
+        });
+    }
+    let learner = b
+        .learner
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| "anonymous".into());
+    Ok(Attempt {
+        uuid,
+        learner,
+        quiz_id: quiz.id.clone(),
+        quiz_hash: b.quiz_hash.unwrap_or_else(|| quiz.hash.clone()),
+        covers_hash: results::covers_hash(quiz, handbook),
+        started_at: b.started_at,
+        finished_at: b.finished_at,
+        score: b.score,
+        passed: b.passed,
+        source: "browser".into(),
+        answers,
+    })
+}
+
+async fn api_attempts(State(live): State<Arc<Live>>, body: Bytes) -> Response {
+    let handbook = live.handbook.read().ok().and_then(|h| h.clone());
+    let Some(handbook) = handbook else {
+        return json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the handbook is not built yet",
+        );
+    };
+    let attempt = match attempt_from_body(&body, &handbook, || uuid::Uuid::new_v4().to_string()) {
+        Ok(a) => a,
+        Err(AttemptError::Bad(m)) => return json_error(StatusCode::BAD_REQUEST, m),
+        Err(AttemptError::Unknown(m)) => {
+            return json_error(StatusCode::UNPROCESSABLE_ENTITY, m);
+        }
+    };
+    let stored = tokio::task::spawn_blocking(move || -> Result<(bool, String)> {
+        let mut guard = live
+            .db
+            .lock()
+            .map_err(|_| Error::internal("results database lock poisoned"))?;
+        if guard.is_none() {
+            *guard = Some(Db::open(&live.db_path)?);
+        }
+        let db = guard
+            .as_mut()
+            .ok_or_else(|| Error::internal("results database not open"))?;
+        Ok((db.record(&attempt)?, attempt.uuid))
+    })
+    .await;
+    match stored {
+        Ok(Ok((created, uuid))) => (
+            if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            },
+            axum::Json(serde_json::json!({ "uuid": uuid, "stored": created })),
+        )
+            .into_response(),
+        Ok(Err(e)) => json_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_paths() {
+        let ok = [
+            ("/", "index.html"),
+            ("/index.html", "index.html"),
+            ("/kb/", "kb/index.html"),
+            ("/kb/dns-timeout.html", "kb/dns-timeout.html"),
+            ("/a%20b.html", "a b.html"),
+            ("/fonts/x.woff2", "fonts/x.woff2"),
+        ];
+        for (p, want) in ok {
+            assert_eq!(resolve_site_path(p), Ok(PathBuf::from(want)), "{p}");
+        }
+        let refused = [
+            "/../etc/passwd",
+            "/kb/../../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E/%2e%2e/etc/passwd",
+            "/.%2e/x",
+            "/kb/%2f..%2fetc",
+            "/..%2fetc%2fpasswd",
+            "/..%5c..%5cwindows",
+            "/kb\\..\\x",
+            "//etc/passwd",
+            "/./index.html",
+            "/C:/x",
+            "/x%00.html",
+            "/%zz",
+            "/%c0%ae%c0%ae/x",
+            "etc/passwd",
+            "",
+        ];
+        for p in refused {
+            assert_eq!(resolve_site_path(p), Err(PathError::Refused), "{p}");
+        }
+    }
+
+    #[test]
+    fn search_query_string() {
+        let (q, o) =
+            parse_search_query("q=dns+timeout%21&limit=500&product=email&tag=outage&tag=dns")
+                .unwrap();
+        assert_eq!(q, "dns timeout!");
+        assert_eq!(o.limit, MAX_LIMIT);
+        assert_eq!(o.products, ["email"]);
+        assert_eq!(o.tags, ["outage", "dns"]);
+        assert!(parse_search_query("q=x&limit=ten").is_err());
+        assert!(parse_search_query("q=%zz").is_err());
+        assert_eq!(parse_search_query("").unwrap().0, "");
+    }
+
+    #[test]
+    fn overlay_is_escaped_and_only_on_errors() {
+        let page = "<html><body><main>x</main></body></html>";
+        let plain = inject(page, None);
+        assert!(plain.contains("/__supportbook/search.js"));
+        assert!(!plain.contains(OVERLAY_ID));
+        let broken = inject(
+            page,
+            Some("\x1b[1merror\x1b[0m: bad <script>alert(1)</script>\n --> content/kb/a.md:3:1"),
+        );
+        assert!(broken.contains(OVERLAY_ID));
+        assert!(broken.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(broken.contains("content/kb/a.md:3:1"));
+        assert!(!broken.contains("\x1b"));
+        assert!(broken.ends_with("</body></html>"));
+    }
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Headless-Chromium test of the served site's search box (assets/search.js).
+//
+//   node tests/browser/search.test.mjs BASE_URL
+//
+// BASE_URL is a running `supportbook serve` (http://127.0.0.1:PORT/). Opens the KB overview,
+// opens mdBook's search bar, types a customer's words and checks that the results come from
+// GET /api/search (titles, snippets with highlighted words, product/tag chips), that a
+// product chip filters them, and that mdBook's own offline search did not answer instead.
+// Needs Debian's /usr/bin/chromium (or SB_CHROMIUM=path) and `npm ci` in this folder.
+// Exit code 0 only when every check passed; the last line is "N passed, 0 failed".
+
+import { chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
+
+const CHROMIUM = process.env.SB_CHROMIUM || '/usr/bin/chromium';
+let passed = 0;
+
+function check(condition, what, detail) {
+  if (!condition) {
+    throw new Error(detail === undefined ? what : `${what}\n      ${detail}`);
+  }
+  passed += 1;
+  console.log(`ok ${passed} - ${what}`);
+}
+
+async function main() {
+  const base = process.argv[2];
+  if (!base) {
+    console.error('usage: node tests/browser/search.test.mjs BASE_URL');
+    process.exit(2);
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1200 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const apiCalls = [];
+    page.on('request', (req) => { if (req.url().includes('/api/search')) apiCalls.push(req.url()); });
+
+    await page.goto(new URL('kb/index.html', base).href);
+    await page.waitForFunction(() => document.documentElement.dataset.supportbookSearch === 'api', null, { timeout: 10000 });
+    check(true, 'the search box found /api/search');
+
+    await page.click('#mdbook-search-toggle');
+    const bar = page.locator('#mdbook-searchbar');
+    await bar.waitFor({ state: 'visible', timeout: 10000 });
+    await bar.pressSequentially('my site still shows the old host', { delay: 20 });
+
+    const first = page.locator('#mdbook-searchresults li.supportbook-hit').first();
+    await first.waitFor({ timeout: 10000 });
+    const titles = await page.locator('#mdbook-searchresults li.supportbook-hit > a').allTextContents();
+    check(titles.length > 0, `results appear as you type (${titles.length})`);
+    check(titles.some((t) => /DNS change/.test(t)), 'the DNS article is among them', titles.join(' | '));
+    check(apiCalls.some((u) => u.includes('q=my+site+still')), 'they came from /api/search', apiCalls.join('\n'));
+    const href = await page.locator('#mdbook-searchresults li.supportbook-hit > a').first().getAttribute('href');
+    check(/^\/kb\/.+\.html$/.test(href || ''), `results link to article pages (${href})`);
+    const bold = await page.locator('#mdbook-searchresults li.supportbook-hit .teaser b').count();
+    check(bold > 0, 'snippets highlight the matched words');
+    const header = await page.locator('#mdbook-searchresults-header').textContent();
+    check(/results? for 'my site still shows the old host'/.test(header || ''), `the header counts them (${header})`);
+
+    // Filter chips: products and tags from the results; a product chip filters.
+    const chip = page.locator('#supportbook-search-filters button[data-kind="product"][data-value="dns"]');
+    check(await chip.count() === 1, 'a "dns" product chip is offered');
+    const before = apiCalls.length;
+    await chip.click();
+    await page.waitForFunction((n) => performance.getEntriesByType('resource').filter((e) => e.name.includes('product=dns')).length > 0, before, { timeout: 10000 });
+    await page.waitForFunction(() => {
+      const c = document.querySelector('#supportbook-search-filters button[data-value="dns"]');
+      return c && c.getAttribute('aria-pressed') === 'true';
+    }, null, { timeout: 10000 });
+    const filtered = await page.locator('#mdbook-searchresults li.supportbook-hit').count();
+    check(filtered > 0, `filtered results shown (${filtered})`);
+    const chipsText = await page.locator('#mdbook-searchresults li.supportbook-hit').allTextContents();
+    check(chipsText.every((t) => /\bdns\b/.test(t)), 'every filtered result is a dns article', chipsText.join('\n'));
+
+    // mdBook's offline search would render li without our class.
+    const foreign = await page.locator('#mdbook-searchresults li:not(.supportbook-hit)').count();
+    check(foreign === 0, 'mdBook\'s offline search did not answer as well');
+    check(errors.length === 0, 'no script errors', errors.join('\n'));
+    await page.screenshot({ path: '/tmp/sb-search.png' });
+  } finally {
+    await browser.close();
+  }
+  console.log(`${passed} passed, 0 failed`);
+}
+
+main().catch((e) => {
+  console.log(`not ok - ${e.message}`);
+  console.log(`${passed} passed, 1 failed`);
+  process.exit(1);
+});
