@@ -277,7 +277,7 @@ pub fn inject(html: &str, errors: Option<&str>) -> String {
              background:rgba(20,0,0,.92);color:#fff;overflow:auto;padding:2em;font:14px/1.4 monospace\">\
              <h2 style=\"color:#ff8080;margin-top:0\">The last rebuild failed; this is the last good site.</h2>\
              <p>Fix the file and save: the page reloads.</p><pre style=\"white-space:pre-wrap\">{}</pre></div>\n",
-            escape_html(&strip_ansi(errors))
+            crate::markdown::escape_attr(&strip_ansi(errors))
         ));
     }
     match html.rfind("</body>") {
@@ -290,21 +290,6 @@ pub fn inject(html: &str, errors: Option<&str>) -> String {
         }
         None => format!("{html}{extra}"),
     }
-}
-
-fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn strip_ansi(s: &str) -> String {
