@@ -18,6 +18,8 @@ fn new_handbook_checks_and_builds() {
         "content/training/01-how-we-support.md",
         "content/kb/web-server/example-site-down.md",
         "quizzes/README.md",
+        "assets/quiz.js",
+        "assets/quiz.css",
         ".gitignore",
         ".github/workflows/handbook.yml",
     ] {

@@ -61,7 +61,7 @@ const QUIZZES_README: &str = "# Quizzes\n\nOne quiz per TOML file, in mdbook-qui
 fn book_toml(title: &str) -> String {
     let title = toml::Value::String(title.to_string()).to_string();
     format!(
-        "[book]\ntitle = {title}\nsrc = \"content\"\nlanguage = \"en\"\n\n[output.html]\nadditional-css = [\"templates/supportbook.css\"]\n\n# supportbook's settings; `mdbook build` runs the same preprocessor when\n# mdbook-supportbook is on PATH.\n[preprocessor.supportbook]\nreview-days = 365\n"
+        "[book]\ntitle = {title}\nsrc = \"content\"\nlanguage = \"en\"\n\n[output.html]\nadditional-css = [\"templates/supportbook.css\", \"assets/quiz.css\"]\nadditional-js = [\"assets/quiz.js\"]\n\n# supportbook's settings; `mdbook build` runs the same preprocessor when\n# mdbook-supportbook is on PATH.\n[preprocessor.supportbook]\nreview-days = 365\n"
     )
 }
 
@@ -82,6 +82,10 @@ pub fn run(cwd: &Path, args: &InitArgs, quiet: bool) -> Result<()> {
             "templates/supportbook.css",
             crate::templates::BUILTIN_CSS.to_string(),
         ),
+        // The quiz widget, so a plain `mdbook build` with mdbook-supportbook
+        // has it too (`supportbook build` would add it by itself).
+        ("assets/quiz.js", crate::templates::QUIZ_JS.to_string()),
+        ("assets/quiz.css", crate::templates::QUIZ_CSS.to_string()),
         (".gitignore", GITIGNORE.to_string()),
         (".github/workflows/handbook.yml", WORKFLOW.to_string()),
     ];
