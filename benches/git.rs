@@ -117,6 +117,10 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
 
+    if std::env::var("SB_BENCH_KEEP").is_ok() {
+        println!("kept the repository in {}", tmp.keep().display());
+        return;
+    }
     let r = supportbook::git::Repo::find(repo).unwrap();
     let mut times = Vec::new();
     let mut files = 0;

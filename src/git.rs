@@ -113,20 +113,29 @@ impl Repo {
         if !self.has_head {
             return Ok(HashMap::new());
         }
-        let mut args = vec![
-            "log",
-            "-M",
-            "--name-status",
-            "--format=%x1e%H%x1f%h%x1f%cs%x1f%s",
-            "HEAD",
-            "--",
-        ];
-        let specs: Vec<String> = dirs.iter().map(|d| self.to_git(d)).collect();
-        args.extend(specs.iter().map(String::as_str));
-        let text = git_ok(&self.top, &args)?;
-        let commits = parse_log(&text);
+        // No pathspec: limiting `git log` to paths makes git simplify history
+        // commit by commit, which costs more than reading every commit's file
+        // list and keeping the paths we want here. The short hash is cut from
+        // the full one (`%h` makes git look up a unique prefix per commit).
+        let text = git_ok(
+            &self.top,
+            &[
+                "log",
+                "-M",
+                "--name-status",
+                "--format=%x1e%H%x1f%x1f%cs%x1f%s",
+                "HEAD",
+            ],
+        )?;
+        let mut commits = parse_log(&text);
+        for c in &mut commits {
+            c.change.short = c.change.commit.chars().take(7).collect();
+        }
+        let wanted: Vec<String> = dirs.iter().map(|d| self.to_git(d)).collect();
+        let under = |p: &str| wanted.iter().any(|w| Path::new(p).starts_with(w));
         Ok(fold_last_changed(&commits)
             .into_iter()
+            .filter(|(p, _)| under(p))
             .filter_map(|(p, c)| Some((self.root_relative(&p)?, c)))
             .collect())
     }
