@@ -354,8 +354,13 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
     let dir = index_dir(project);
     let mpath = manifest_path(project);
     let t = std::time::Instant::now();
-    let mut manifest = Manifest::read(&mpath);
-    tracing::debug!("read the index manifest in {:?}", t.elapsed());
+    // Reading the manifest and listing the files are independent: do both at once.
+    let (mut manifest, files) = rayon::join(|| Manifest::read(&mpath), || load::scan(project));
+    tracing::debug!(
+        "read the index manifest and scanned {} files in {:?}",
+        files.len(),
+        t.elapsed()
+    );
     let mut report = UpdateReport::default();
 
     // Which pages SUMMARY.md lists decides URLs and what is indexed.
@@ -363,9 +368,6 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
     let summary_text = std::fs::read_to_string(src_dir.join("SUMMARY.md")).unwrap_or_default();
     let summary_hash = blake3::hash(summary_text.as_bytes()).to_hex().to_string();
     let listed = summary_listed(&summary_text);
-    let t = std::time::Instant::now();
-    let files = load::scan(project);
-    tracing::debug!("scanned {} files in {:?}", files.len(), t.elapsed());
 
     // Up to date? Then the index is not even opened here (the fast path of
     // every search); a damaged one is found, and rebuilt, by `open_or_rebuild`.
