@@ -62,8 +62,10 @@ pub fn run(root: &Path, args: &ServeArgs, quiet: bool) -> Result<()> {
             let result = crate::watch::watch(&watch_root, mode, |changed| {
                 let out = ws.rebuild(&changed);
                 if !out.skipped {
-                    super::watch::report(&out, quiet);
+                    // Publish first: once the summary line is out, the new
+                    // site and search index are what the server answers with.
                     publish(&watch_live, &ws, &out);
+                    super::watch::report(&out, quiet);
                 }
                 true
             });
