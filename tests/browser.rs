@@ -15,6 +15,10 @@ use common::Fixture;
 use std::path::Path;
 use std::process::Command;
 
+/// One Chromium at a time: two at once on a 2-core machine make both slow
+/// enough to time out.
+static BROWSER_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn browser_ready() -> Result<(), String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     if !Path::new("/usr/bin/chromium").exists() {
@@ -50,6 +54,9 @@ fn run_page(page: &Path, quiz: &str) {
 }
 
 fn run_script(name: &str, args: &[&std::ffi::OsStr]) {
+    let _one_at_a_time = BROWSER_LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let script = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/browser")
         .join(name);

@@ -53,6 +53,10 @@ async function main() {
 
     const first = page.locator('#mdbook-searchresults li.supportbook-hit').first();
     await first.waitFor({ timeout: 10000 });
+    // Results for a prefix of the query may show first (typing is debounced):
+    // wait for the answer to the whole query.
+    await page.waitForFunction(() => /for 'my site still shows the old host'/.test(
+      (document.querySelector('#mdbook-searchresults-header') || {}).textContent || ''), null, { timeout: 15000 });
     const titles = await page.locator('#mdbook-searchresults li.supportbook-hit > a').allTextContents();
     check(titles.length > 0, `results appear as you type (${titles.length})`);
     check(titles.some((t) => /DNS change/.test(t)), 'the DNS article is among them', titles.join(' | '));
@@ -74,6 +78,11 @@ async function main() {
       const c = document.querySelector('#supportbook-search-filters button[data-value="dns"]');
       return c && c.getAttribute('aria-pressed') === 'true';
     }, null, { timeout: 10000 });
+    // Wait until the filtered answer has replaced the unfiltered one.
+    await page.waitForFunction(() => {
+      const hits = Array.from(document.querySelectorAll('#mdbook-searchresults li.supportbook-hit'));
+      return hits.length > 0 && hits.every((li) => /\bdns\b/.test(li.textContent || ''));
+    }, null, { timeout: 15000 }).catch(() => {});
     const filtered = await page.locator('#mdbook-searchresults li.supportbook-hit').count();
     check(filtered > 0, `filtered results shown (${filtered})`);
     const chipsText = await page.locator('#mdbook-searchresults li.supportbook-hit').allTextContents();
