@@ -92,20 +92,9 @@ fn main() {
         child(&args[2], Path::new(&args[3]));
         return;
     }
-    let sizes: Vec<usize> = std::env::var("SB_BENCH_SIZES")
-        .unwrap_or_else(|_| "1000,10000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    let runs: usize = std::env::var("SB_BENCH_RUNS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3)
-        .max(1);
-    let mdbook_max: usize = std::env::var("SB_BENCH_MDBOOK_MAX")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10_000);
+    let sizes = kbgen::env_sizes();
+    let runs = kbgen::env_usize("SB_BENCH_RUNS", 3).max(1);
+    let mdbook_max = kbgen::env_usize("SB_BENCH_MDBOOK_MAX", 10_000);
     println!(
         "supportbook build benchmark ({runs} runs each, median; peak = max RSS of the build process)"
     );

@@ -78,16 +78,8 @@ fn process_ms(root: &Path, args: &[&str]) -> f64 {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::var("SB_BENCH_SIZES")
-        .unwrap_or_else(|_| "1000,10000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    let runs: usize = std::env::var("SB_BENCH_RUNS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3)
-        .max(1);
+    let sizes = kbgen::env_sizes();
+    let runs = kbgen::env_usize("SB_BENCH_RUNS", 3).max(1);
     let today = jiff::civil::date(2026, 11, 24);
     println!(
         "supportbook search benchmark (indexing: median of {runs} runs; processes: median of 21 runs)"

@@ -30,16 +30,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn main() {
     // SAFETY: single-threaded at this point; pins review dates like the tests.
     unsafe { std::env::set_var("SUPPORTBOOK_TODAY", "2026-11-24") };
-    let sizes: Vec<usize> = std::env::var("SB_BENCH_SIZES")
-        .unwrap_or_else(|_| "1000,10000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    let runs: usize = std::env::var("SB_BENCH_RUNS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(7)
-        .max(1);
+    let sizes = kbgen::env_sizes();
+    let runs = kbgen::env_usize("SB_BENCH_RUNS", 7).max(1);
     println!("supportbook watch benchmark ({runs} edits each, median)");
     println!(
         "{:>8} | {:>16} {:>10} | {:>14} | {:>12}",
