@@ -28,15 +28,6 @@ fn valid_name(name: &str) -> bool {
         && !name.contains("..")
 }
 
-fn print(text: std::io::Result<()>) -> Result<()> {
-    match text {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::io("write", "standard output", e))
-        }
-        _ => Ok(()),
-    }
-}
-
 pub fn run(root: &Path, cmd: &CycleCommand, quiet: bool) -> Result<()> {
     match cmd {
         CycleCommand::Start { name, message } => {
@@ -85,7 +76,7 @@ pub fn run(root: &Path, cmd: &CycleCommand, quiet: bool) -> Result<()> {
         CycleCommand::List { format } => {
             let cycles = repo(root)?.cycles()?;
             let mut out = std::io::stdout().lock();
-            print(match format {
+            super::stdout_written(match format {
                 TextOrJson::Json => writeln!(
                     out,
                     "{}",
@@ -116,7 +107,7 @@ pub fn run(root: &Path, cmd: &CycleCommand, quiet: bool) -> Result<()> {
             }
             let w = whats_new(&repo, &handbook, Some(cycle))?;
             let mut out = std::io::stdout().lock();
-            print(match format {
+            super::stdout_written(match format {
                 TextOrJson::Json => writeln!(
                     out,
                     "{}",

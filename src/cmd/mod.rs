@@ -10,3 +10,14 @@ pub mod review;
 pub mod search;
 pub mod serve;
 pub mod watch;
+
+/// The result of writing to stdout: a closed pipe (`supportbook ... | head`)
+/// is not an error; any other failure names standard output.
+pub fn stdout_written(r: std::io::Result<()>) -> crate::error::Result<()> {
+    match r {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(crate::error::Error::io("write", "standard output", e))
+        }
+        _ => Ok(()),
+    }
+}

@@ -53,12 +53,7 @@ pub fn run(root: &Path, cmd: &QuizCommand, quiet: bool) -> Result<()> {
                     Ok(())
                 })()
             };
-            match r {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(Error::io("write", "standard output", e))
-                }
-                _ => Ok(()),
-            }
+            super::stdout_written(r)
         }
         QuizCommand::Take { id, learner } => {
             let Some(quiz) = handbook.quiz(id) else {

@@ -12,12 +12,7 @@ fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
         Some(path) => std::fs::write(path, text).map_err(|e| Error::io("write", path, e)),
         None => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(Error::io("write", "standard output", e))
-                }
-                _ => Ok(()),
-            }
+            super::stdout_written(stdout.write_all(text.as_bytes()))
         }
     }
 }

@@ -91,10 +91,5 @@ pub fn run(root: &Path, args: &ReviewArgs) -> Result<()> {
             Ok(())
         })(),
     };
-    match r {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::io("write", "standard output", e))
-        }
-        _ => Ok(()),
-    }
+    super::stdout_written(r)
 }

@@ -64,17 +64,7 @@ pub fn run(root: &Path, args: &SearchArgs, quiet: bool) -> Result<()> {
     } else {
         print_results(&mut out, &results, std::io::stdout().is_terminal())
     };
-    ignore_broken_pipe(written)
-}
-
-/// A closed pipe (`supportbook search x | head`) is not an error.
-fn ignore_broken_pipe(r: std::io::Result<()>) -> Result<()> {
-    match r {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::io("write", "standard output", e))
-        }
-        _ => Ok(()),
-    }
+    super::stdout_written(written)
 }
 
 fn print_results(out: &mut impl std::io::Write, r: &Results, color: bool) -> std::io::Result<()> {
@@ -175,5 +165,5 @@ fn eval(si: &index::SearchIndex, file: &Path, synonyms: &Synonyms, json: bool) -
             )
         })()
     };
-    ignore_broken_pipe(written)
+    super::stdout_written(written)
 }

@@ -77,12 +77,7 @@ pub fn grade(q: &Question, r: &Response) -> Grade {
                 .collect();
             picked.sort_unstable();
             picked.dedup();
-            let correct: Vec<usize> = choices
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.correct)
-                .map(|(i, _)| i)
-                .collect();
+            let correct = super::correct_indices(choices);
             Grade::binary(picked == correct)
         }
         (Kind::ShortAnswer { answers, .. }, Response::Text(t)) => {

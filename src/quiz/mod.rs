@@ -82,6 +82,16 @@ pub enum Kind {
     },
 }
 
+/// Indices of the correct choices, in order.
+pub fn correct_indices(choices: &[Choice]) -> Vec<usize> {
+    choices
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.correct)
+        .map(|(i, _)| i)
+        .collect()
+}
+
 impl Kind {
     pub fn name(&self) -> &'static str {
         match self {

@@ -196,12 +196,7 @@ fn ask<R: BufRead, W: Write>(
             let texts: Vec<&str> = choices.iter().map(|c| c.text.as_str()).collect();
             let mut order = display_order(q, &texts, *sort_answers);
             // mdbook-quiz's prompt.answerIndex: the (single) answer at a fixed place.
-            let correct: Vec<usize> = choices
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.correct)
-                .map(|(i, _)| i)
-                .collect();
+            let correct = super::correct_indices(choices);
             if let (Some(at), [answer]) = (answer_index, correct.as_slice())
                 && *at < order.len()
                 && let Some(pos) = order.iter().position(|i| i == answer)
