@@ -268,99 +268,275 @@ pub fn read_text(full: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Resul
 /// A Markdown file's place and stat, without reading it.
 #[derive(Debug, Clone)]
 pub struct FileStat {
+    /// Path relative to the source folder (`kb/dns/foo.md`).
     pub rel: PathBuf,
+    /// Path relative to the project root (`content/kb/dns/foo.md`).
     pub path: PathBuf,
+    /// `path` with `/` separators: the index manifest's key.
+    pub key: String,
     pub is_article: bool,
     pub mtime_ns: u128,
     pub size: u64,
 }
 
-/// Lists the Markdown files under the source folder (SUMMARY.md excluded)
-/// with their size and modification time: what the index's incremental
-/// update compares. One `stat` per file, folders in parallel; unreadable
-/// entries are skipped (`check` reports them).
-pub fn scan(project: &Project) -> Vec<FileStat> {
-    let src_dir = project.src_dir();
-    let Ok(canonical_root) = project.root.canonicalize() else {
-        return Vec::new();
-    };
-    let ctx = ScanCtx {
-        src_dir: &src_dir,
-        src_rel: &project.src,
-        kb_rel: Path::new(&project.settings.kb_dir),
-        root: &canonical_root,
-    };
-    let mut out = scan_dir(&src_dir, 0, &ctx);
-    out.retain(|f| f.rel != Path::new("SUMMARY.md"));
-    out.sort_by(|a, b| a.rel.cmp(&b.rel));
-    out
+/// `dir/name` with `/` separators, as [`crate::diagnostic::display_path`] writes it.
+fn join_key(dir: &str, name: &std::ffi::OsStr) -> String {
+    if dir.is_empty() {
+        name.to_string_lossy().into_owned()
+    } else {
+        format!("{dir}/{}", name.to_string_lossy())
+    }
 }
 
-struct ScanCtx<'a> {
-    src_dir: &'a Path,
-    src_rel: &'a Path,
-    kb_rel: &'a Path,
-    root: &'a Path,
+/// One name a folder listing turned up that [`scan`] keeps.
+enum Listed {
+    Folder {
+        parent: usize,
+        path: PathBuf,
+        name: std::ffi::OsString,
+    },
+    File {
+        folder: usize,
+        entry: std::fs::DirEntry,
+        is_link: bool,
+    },
+}
+
+/// The visible sub-folders and Markdown files of `dir`, without a `stat`
+/// per name (the kind comes with the listing); symbolic links are followed
+/// only when they stay inside the project.
+fn list_folder(dir: &Path, folder: usize, canonical_root: &Path) -> Vec<Listed> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if is_hidden(&name) {
+            continue;
+        }
+        let Ok(kind) = e.file_type() else { continue };
+        let mut is_dir = kind.is_dir();
+        if kind.is_symlink() {
+            let path = e.path();
+            if !path
+                .canonicalize()
+                .is_ok_and(|t| t.starts_with(canonical_root))
+            {
+                continue;
+            }
+            is_dir = path.is_dir();
+        }
+        if is_dir {
+            out.push(Listed::Folder {
+                parent: folder,
+                path: e.path(),
+                name,
+            });
+        } else if Path::new(&name).extension().is_some_and(|x| x == "md") {
+            out.push(Listed::File {
+                folder,
+                entry: e,
+                is_link: kind.is_symlink(),
+            });
+        }
+    }
+    out
 }
 
 /// Folders deeper than this are not followed (a symbolic-link loop).
 const MAX_DEPTH: usize = 32;
 
-fn scan_dir(dir: &Path, depth: usize, ctx: &ScanCtx<'_>) -> Vec<FileStat> {
+/// Lists the Markdown files under the source folder (SUMMARY.md excluded)
+/// with their size and modification time, sorted by key: what the index's
+/// incremental update compares. Unreadable entries are skipped (`check`
+/// reports them).
+///
+/// This runs before every search, so it is built for speed: listing a
+/// folder is one cheap system call per few hundred names, while each file
+/// needs its own `stat`. Folders are listed on one thread; the stats, most
+/// of the time, are spread over all cores, relative to their open folder.
+pub fn scan(project: &Project) -> Vec<FileStat> {
     use rayon::prelude::*;
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let src_dir = project.src_dir();
+    let Ok(canonical_root) = project.root.canonicalize() else {
         return Vec::new();
     };
-    let mut files = Vec::new();
-    let mut dirs = Vec::new();
-    for e in entries.flatten() {
-        if is_hidden(&e.file_name()) {
-            continue;
-        }
-        let path = e.path();
-        let Ok(kind) = e.file_type() else { continue };
-        let meta = if kind.is_symlink() {
-            // Followed only when it stays inside the project.
-            if !path.canonicalize().is_ok_and(|t| t.starts_with(ctx.root)) {
-                continue;
-            }
-            std::fs::metadata(&path)
-        } else if kind.is_dir() {
-            if depth < MAX_DEPTH {
-                dirs.push(path);
-            }
-            continue;
-        } else {
-            e.metadata()
-        };
-        let Ok(meta) = meta else { continue };
-        if meta.is_dir() {
-            if depth < MAX_DEPTH {
-                dirs.push(path);
-            }
-            continue;
-        }
-        if !meta.is_file() || path.extension().is_none_or(|x| x != "md") {
-            continue;
-        }
-        let rel = relative(ctx.src_dir, &path);
-        let mtime_ns = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
-        files.push(FileStat {
-            is_article: rel.starts_with(ctx.kb_rel),
-            path: ctx.src_rel.join(&rel),
-            rel,
-            mtime_ns,
-            size: meta.len(),
-        });
+    // Path work is done once per folder, not per file: building paths
+    // component by component costs about as much as the stat itself.
+    struct Folder {
+        /// Relative to the source folder.
+        rel: PathBuf,
+        /// Relative to the project root, `/`-separated.
+        key: String,
+        is_kb: bool,
     }
-    let nested: Vec<FileStat> = dirs
+    let kb_dir = Path::new(&project.settings.kb_dir);
+    let mut folders = vec![Folder {
+        rel: PathBuf::new(),
+        key: crate::diagnostic::display_path(&project.src),
+        is_kb: kb_dir.as_os_str().is_empty(),
+    }];
+    // (folder, entry, reached through a symbolic link)
+    let mut found: Vec<(usize, std::fs::DirEntry, bool)> = Vec::new();
+    // Breadth first: the folders of one depth are listed in parallel.
+    let mut wave = vec![(src_dir.clone(), 0usize)];
+    for depth in 0..=MAX_DEPTH {
+        if wave.is_empty() {
+            break;
+        }
+        let listed: Vec<Vec<Listed>> = wave
+            .par_iter()
+            .map(|(dir, folder)| list_folder(dir, *folder, &canonical_root))
+            .collect();
+        wave = Vec::new();
+        for entry in listed.into_iter().flatten() {
+            match entry {
+                Listed::Folder { parent, path, name } => {
+                    if depth == MAX_DEPTH {
+                        continue;
+                    }
+                    let Some(parent) = folders.get(parent) else {
+                        continue;
+                    };
+                    let rel = parent.rel.join(&name);
+                    let child = Folder {
+                        key: join_key(&parent.key, &name),
+                        is_kb: parent.is_kb || rel == kb_dir,
+                        rel,
+                    };
+                    folders.push(child);
+                    wave.push((path, folders.len() - 1));
+                }
+                Listed::File {
+                    folder,
+                    entry,
+                    is_link,
+                } => {
+                    let top_summary = folder == 0 && entry.file_name() == "SUMMARY.md";
+                    if !top_summary {
+                        found.push((folder, entry, is_link));
+                    }
+                }
+            }
+        }
+    }
+    let folders = &folders;
+    let mut out: Vec<FileStat> = found
         .par_iter()
-        .flat_map_iter(|d| scan_dir(d, depth + 1, ctx))
+        .with_min_len(256)
+        .filter_map(|(folder, e, is_link)| {
+            let meta = if *is_link {
+                std::fs::metadata(e.path())
+            } else {
+                e.metadata()
+            };
+            let meta = meta.ok().filter(std::fs::Metadata::is_file)?;
+            let folder = folders.get(*folder)?;
+            let name = e.file_name();
+            let rel = folder.rel.join(&name);
+            let mtime_ns = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            Some(FileStat {
+                is_article: folder.is_kb,
+                key: join_key(&folder.key, &name),
+                path: project.src.join(&rel),
+                rel,
+                mtime_ns,
+                size: meta.len(),
+            })
+        })
         .collect();
-    files.extend(nested);
-    files
+    out.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn scan_lists_markdown_with_keys_kinds_and_stats() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("handbook");
+        let outside = tmp.path().join("outside");
+        write(&root, "book.toml", "[book]\nsrc = \"content\"\n");
+        write(&root, "content/SUMMARY.md", "# Summary\n");
+        write(&root, "content/welcome.md", "# Welcome\n");
+        write(&root, "content/training/SUMMARY.md", "nested, so kept\n");
+        write(&root, "content/kb/dns/propagation.md", "12345");
+        write(&root, "content/kb/dns/deep/er/nested.md", "x");
+        write(&root, "content/kb/notes.txt", "not markdown");
+        write(&root, "content/kb/.drafts/hidden.md", "hidden");
+        write(
+            &root,
+            "content/kb-archive/old.md",
+            "a sibling folder, not the KB",
+        );
+        write(&outside, "secret.md", "outside the project");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outside.join("secret.md"), root.join("content/kb/leak.md"))
+                .unwrap();
+            std::os::unix::fs::symlink(
+                root.join("content/welcome.md"),
+                root.join("content/kb/alias.md"),
+            )
+            .unwrap();
+        }
+        let (project, diags) = crate::project::load(&root).unwrap();
+        assert!(diags.is_empty(), "{diags:?}");
+
+        let files = scan(&project);
+        let listed: Vec<(&str, bool)> = files
+            .iter()
+            .map(|f| (f.key.as_str(), f.is_article))
+            .collect();
+        let mut expected = vec![
+            ("content/kb-archive/old.md", false),
+            ("content/kb/dns/deep/er/nested.md", true),
+            ("content/kb/dns/propagation.md", true),
+            ("content/training/SUMMARY.md", false),
+            ("content/welcome.md", false),
+        ];
+        if cfg!(unix) {
+            // The link inside the project is followed; the one leading out is not.
+            expected.insert(1, ("content/kb/alias.md", true));
+        }
+        assert_eq!(listed, expected);
+        for f in &files {
+            assert_eq!(f.path, project.src.join(&f.rel));
+            assert_eq!(crate::diagnostic::display_path(&f.path), f.key);
+        }
+        let dns = files
+            .iter()
+            .find(|f| f.rel == Path::new("kb/dns/propagation.md"))
+            .unwrap();
+        assert_eq!(dns.size, 5);
+        let modified = std::fs::metadata(root.join("content/kb/dns/propagation.md"))
+            .unwrap()
+            .modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        assert_eq!(dns.mtime_ns, modified);
+    }
+
+    #[test]
+    fn scan_of_a_missing_source_folder_is_empty() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "book.toml", "[book]\nsrc = \"nowhere\"\n");
+        let (project, _) = crate::project::load(tmp.path()).unwrap();
+        assert!(scan(&project).is_empty());
+    }
 }

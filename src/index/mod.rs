@@ -243,6 +243,44 @@ impl Manifest {
         Manifest::parse(&text).unwrap_or_default()
     }
 
+    /// When the manifest `text` lists exactly `files` (same keys, times and
+    /// sizes, both in key order) for this schema and SUMMARY.md, the number
+    /// of indexed documents; otherwise `None`. It reads the text in place,
+    /// building nothing: this is the path every search takes.
+    fn describes(text: &str, files: &[load::FileStat], summary_hash: &str) -> Option<usize> {
+        let mut lines = text.lines();
+        let mut head = lines.next()?.split('\t');
+        let header_matches = head.next()? == MANIFEST_MAGIC
+            && head.next()?.parse::<u32>().ok()? == SCHEMA_VERSION
+            && head.next()? == summary_hash;
+        if !header_matches {
+            return None;
+        }
+        let mut files = files.iter();
+        let mut indexed = 0;
+        for line in lines {
+            let f = files.next()?;
+            let mut cols = line.split('\t');
+            let key = cols.next()?;
+            let same_key = if key.contains('%') {
+                unescape_path(key) == f.key
+            } else {
+                key == f.key
+            };
+            let same = same_key
+                && cols.next()?.parse::<u128>().ok()? == f.mtime_ns
+                && cols.next()?.parse::<u64>().ok()? == f.size;
+            if !same {
+                return None;
+            }
+            let _hash = cols.next()?;
+            if cols.next()? == "1" {
+                indexed += 1;
+            }
+        }
+        files.next().is_none().then_some(indexed)
+    }
+
     fn parse(text: &str) -> Option<Manifest> {
         let mut lines = text.lines();
         let mut head = lines.next()?.split('\t');
@@ -355,7 +393,10 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
     let mpath = manifest_path(project);
     let t = std::time::Instant::now();
     // Reading the manifest and listing the files are independent: do both at once.
-    let (mut manifest, files) = rayon::join(|| Manifest::read(&mpath), || load::scan(project));
+    let (manifest_text, files) = rayon::join(
+        || std::fs::read_to_string(&mpath).ok(),
+        || load::scan(project),
+    );
     tracing::debug!(
         "read the index manifest and scanned {} files in {:?}",
         files.len(),
@@ -371,7 +412,20 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
 
     // Up to date? Then the index is not even opened here (the fast path of
     // every search); a damaged one is found, and rebuilt, by `open_or_rebuild`.
-    let rebuild_reason = if !dir.join("meta.json").exists() {
+    let has_meta = dir.join("meta.json").exists();
+    if let Some(documents) = manifest_text
+        .as_deref()
+        .filter(|_| has_meta)
+        .and_then(|text| Manifest::describes(text, &files, &summary_hash))
+    {
+        report.documents = documents;
+        return Ok(report);
+    }
+    let mut manifest = manifest_text
+        .as_deref()
+        .and_then(Manifest::parse)
+        .unwrap_or_default();
+    let rebuild_reason = if !has_meta {
         Some(
             (manifest.schema_version != 0 || !manifest.files.is_empty())
                 .then(|| "search index: missing, rebuilding".to_string()),
@@ -390,7 +444,7 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
             || files.len() != m.files.len()
             || files.iter().any(|f| {
                 !m.files
-                    .get(&crate::diagnostic::display_path(&f.path))
+                    .get(&f.key)
                     .is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size)
             })
     };
@@ -431,17 +485,12 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
             manifest.files = fresh.files;
         }
     }
-    let seen: BTreeSet<String> = files
-        .iter()
-        .map(|f| crate::diagnostic::display_path(&f.path))
-        .collect();
+    let seen: BTreeSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
     // Files whose size or time changed (all of them when SUMMARY.md changed).
     let candidates: Vec<&load::FileStat> = files
         .iter()
         .filter(|f| {
-            let old = manifest
-                .files
-                .get(&crate::diagnostic::display_path(&f.path));
+            let old = manifest.files.get(&f.key);
             force || !old.is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size)
         })
         .collect();
@@ -498,7 +547,7 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
     let removed: Vec<String> = manifest
         .files
         .keys()
-        .filter(|k| !seen.contains(*k))
+        .filter(|k| !seen.contains(k.as_str()))
         .cloned()
         .collect();
     for k in &removed {
@@ -559,7 +608,7 @@ fn prepare(
     today: Date,
     review_days: u32,
 ) -> Prepared {
-    let key = crate::diagnostic::display_path(&f.path);
+    let key = f.key.clone();
     let mut ignored = Vec::new();
     let Ok(Some(source)) = load::read_text(&src_dir.join(&f.rel), &f.path, &mut ignored) else {
         return Prepared::Unreadable { key };
@@ -635,6 +684,77 @@ pub fn summary_listed(summary: &str) -> BTreeSet<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stat(key: &str, mtime_ns: u128, size: u64) -> load::FileStat {
+        let path = PathBuf::from(key);
+        load::FileStat {
+            rel: path.strip_prefix("content").unwrap().to_path_buf(),
+            path,
+            key: key.to_string(),
+            is_article: true,
+            mtime_ns,
+            size,
+        }
+    }
+
+    #[test]
+    fn the_manifest_describes_only_exactly_the_files_it_lists() {
+        let mut m = Manifest {
+            schema_version: SCHEMA_VERSION,
+            summary_hash: "s1".into(),
+            files: BTreeMap::new(),
+        };
+        for (key, indexed) in [
+            ("content/kb/a.md", true),
+            ("content/kb/b\tc%.md", true),
+            ("content/kb/broken.md", false),
+        ] {
+            let entry = FileEntry {
+                mtime_ns: 1_700_000_000_123_456_789,
+                size: 42,
+                hash: "h".into(),
+                indexed,
+            };
+            m.files.insert(key.to_string(), entry);
+        }
+        let text = m.to_text();
+        let t = 1_700_000_000_123_456_789;
+        let files = vec![
+            stat("content/kb/a.md", t, 42),
+            stat("content/kb/b\tc%.md", t, 42),
+            stat("content/kb/broken.md", t, 42),
+        ];
+        assert_eq!(Manifest::describes(&text, &files, "s1"), Some(2));
+
+        let mut touched = files.clone();
+        touched[0].mtime_ns += 1;
+        let mut resized = files.clone();
+        resized[2].size = 43;
+        let mut renamed = files.clone();
+        renamed[1].key = "content/kb/b.md".into();
+        let fewer = files[..2].to_vec();
+        let mut more = files.clone();
+        more.push(stat("content/kb/c.md", t, 1));
+        for (what, changed) in [
+            ("a newer time", &touched),
+            ("a new size", &resized),
+            ("a renamed file", &renamed),
+            ("a removed file", &fewer),
+            ("an added file", &more),
+        ] {
+            assert_eq!(Manifest::describes(&text, changed, "s1"), None, "{what}");
+        }
+        assert_eq!(Manifest::describes(&text, &files, "s2"), None, "SUMMARY.md");
+        let old = text.replacen(&format!("\t{SCHEMA_VERSION}\t"), "\t0\t", 1);
+        assert_eq!(Manifest::describes(&old, &files, "s1"), None, "schema");
+        assert_eq!(Manifest::describes("garbage", &files, "s1"), None);
+        // What `describes` accepts, the full parse reads back the same.
+        let parsed = Manifest::parse(&text).unwrap();
+        assert_eq!(
+            parsed.files.keys().collect::<Vec<_>>(),
+            m.files.keys().collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn plain_text_drops_markup_and_front_matter() {
