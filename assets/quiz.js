@@ -341,6 +341,7 @@
     const entry = {
       questionId: question.id,
       response: grade.response,
+      input: grade.input,
       correct: grade.correct,
       points: grade.points,
       maxPoints: grade.maxPoints,
@@ -448,6 +449,7 @@
         points: right ? 1 : 0,
         maxPoints: 1,
         response: chosen.map(function (i) { return htmlToText(q.choices[i].html); }),
+        input: { choices: chosen.slice() },
       };
     },
 
@@ -506,7 +508,8 @@
     grade: function (q, current) {
       const given = normaliseShortAnswer(current.text);
       const right = (q.answers || []).some(function (a) { return normaliseShortAnswer(a) === given; });
-      return { correct: right, points: right ? 1 : 0, maxPoints: 1, response: String(current.text || '').trim() };
+      const text = String(current.text || '').trim();
+      return { correct: right, points: right ? 1 : 0, maxPoints: 1, response: text, input: { text: text } };
     },
 
     feedback: function (view, entry) {
@@ -578,6 +581,7 @@
         points: right ? 1 : 0,
         maxPoints: 1,
         response: { doesCompile: compiles, stdout: compiles ? String(current.stdout || '') : null },
+        input: { doesCompile: compiles, stdout: compiles ? String(current.stdout || '') : null },
       };
     },
 
@@ -674,6 +678,7 @@
         points: right ? 1 : 0,
         maxPoints: 1,
         response: current.order.map(function (i) { return htmlToText(q.items[i]); }),
+        input: { order: current.order.slice() },
       };
     },
 
@@ -822,6 +827,7 @@
         points: current.points,
         maxPoints: max,
         response: current.steps.slice(),
+        input: { steps: current.steps.slice() },
       };
     },
 
@@ -1004,6 +1010,7 @@
         return {
           questionId: a.questionId,
           response: a.response,
+          input: a.input,
           correct: a.correct,
           points: a.points,
           maxPoints: a.maxPoints,

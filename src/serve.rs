@@ -17,7 +17,8 @@
 
 use crate::error::{Error, Result};
 use crate::model::Handbook;
-use crate::results::{self, Answer, Attempt, Db};
+use crate::results::Db;
+use crate::results::posted::{AttemptError, attempt_from_body};
 use crate::search::{self, Options, Synonyms, Weights};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -26,7 +27,6 @@ use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::broadcast;
@@ -408,116 +408,6 @@ async fn api_search(State(live): State<Arc<Live>>, RawQuery(raw): RawQuery) -> R
         Ok(Err(e)) => json_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
-}
-
-/// The body the quiz widget posts (see assets/quiz.js).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AttemptBody {
-    #[serde(default)]
-    pub uuid: Option<String>,
-    pub quiz_id: String,
-    #[serde(default)]
-    pub quiz_hash: Option<String>,
-    #[serde(default)]
-    pub learner: Option<String>,
-    pub started_at: String,
-    pub finished_at: String,
-    pub score: f64,
-    pub passed: bool,
-    pub answers: Vec<AnswerBody>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AnswerBody {
-    pub question_id: String,
-    #[serde(default)]
-    pub response: serde_json::Value,
-    pub correct: bool,
-    pub points: f64,
-    pub max_points: f64,
-    #[serde(default = "one")]
-    pub attempt: u32,
-}
-
-fn one() -> u32 {
-    1
-}
-
-/// Why an attempt was not stored, with its status.
-#[derive(Debug, PartialEq)]
-pub enum AttemptError {
-    /// 400: not JSON, or not the shape of an attempt.
-    Bad(String),
-    /// 422: well-formed but about a quiz or question that does not exist.
-    Unknown(String),
-}
-
-/// Pure: checks a posted body against the handbook and makes the attempt.
-pub fn attempt_from_body(
-    body: &[u8],
-    handbook: &Handbook,
-    new_uuid: impl FnOnce() -> String,
-) -> std::result::Result<Attempt, AttemptError> {
-    let b: AttemptBody = serde_json::from_slice(body)
-        .map_err(|e| AttemptError::Bad(format!("not a quiz attempt: {e}")))?;
-    if !(0.0..=1.0).contains(&b.score) {
-        return Err(AttemptError::Bad(format!(
-            "score must be between 0 and 1, not {}",
-            b.score
-        )));
-    }
-    for (name, t) in [("startedAt", &b.started_at), ("finishedAt", &b.finished_at)] {
-        if t.parse::<jiff::Timestamp>().is_err() {
-            return Err(AttemptError::Bad(format!(
-                "{name} must be an RFC 3339 timestamp, not {t:?}"
-            )));
-        }
-    }
-    let uuid = match b.uuid {
-        Some(u) if uuid::Uuid::parse_str(&u).is_ok() => u,
-        Some(u) => return Err(AttemptError::Bad(format!("uuid is not a UUID: {u:?}"))),
-        None => new_uuid(),
-    };
-    let quiz = handbook
-        .quiz(&b.quiz_id)
-        .ok_or_else(|| AttemptError::Unknown(format!("no quiz with id {:?}", b.quiz_id)))?;
-    let mut answers = Vec::with_capacity(b.answers.len());
-    for a in b.answers {
-        if !quiz.questions.iter().any(|q| q.id == a.question_id) {
-            return Err(AttemptError::Unknown(format!(
-                "quiz {:?} has no question {:?}",
-                quiz.id, a.question_id
-            )));
-        }
-        answers.push(Answer {
-            question_id: a.question_id,
-            response: a.response,
-            correct: a.correct,
-            points: a.points,
-            max_points: a.max_points,
-            attempt: a.attempt.max(1),
-        });
-    }
-    let learner = b
-        .learner
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .unwrap_or_else(|| "anonymous".into());
-    Ok(Attempt {
-        uuid,
-        learner,
-        quiz_id: quiz.id.clone(),
-        quiz_hash: b.quiz_hash.unwrap_or_else(|| quiz.hash.clone()),
-        covers_hash: results::covers_hash(quiz, handbook),
-        started_at: b.started_at,
-        finished_at: b.finished_at,
-        score: b.score,
-        passed: b.passed,
-        source: "browser".into(),
-        answers,
-    })
 }
 
 async fn api_attempts(State(live): State<Arc<Live>>, body: Bytes) -> Response {

@@ -2,7 +2,9 @@
 //! rendered: `tests/browser/quiz.test.mjs` (Playwright driving Debian's
 //! chromium) answers one question right and one wrong, checks the feedback,
 //! the score, that a reload keeps the progress, keyboard use, and the POST of
-//! the attempt over http.
+//! the attempt over http. Against a real `supportbook serve`, it also checks
+//! the served search box, and that a quiz taken on a served page is graded
+//! and stored by the server with the score the page showed.
 //!
 //! Needs node, `npm ci` in tests/browser and /usr/bin/chromium. Without them
 //! the test says so and passes, unless SUPPORTBOOK_BROWSER_TESTS=require
@@ -53,7 +55,8 @@ fn run_page(page: &Path, quiz: &str) {
     run_script("quiz.test.mjs", &[page.as_os_str(), quiz.as_ref()]);
 }
 
-fn run_script(name: &str, args: &[&std::ffi::OsStr]) {
+/// Runs a test script; its stdout, once every check passed.
+fn run_script(name: &str, args: &[&std::ffi::OsStr]) -> String {
     let _one_at_a_time = BROWSER_LOCK
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -76,6 +79,7 @@ fn run_script(name: &str, args: &[&std::ffi::OsStr]) {
         last.ends_with(" passed, 0 failed"),
         "unexpected summary: {last}"
     );
+    stdout.into_owned()
 }
 
 #[test]
@@ -98,4 +102,50 @@ fn search_box_in_headless_chromium_on_the_served_site() {
     let server = common::Server::start(fx.root(), &[]);
     let base = format!("http://{}/", server.addr);
     run_script("search.test.mjs", &[base.as_ref()]);
+}
+
+/// The whole loop over real components: `supportbook serve`, Chromium taking
+/// the quiz on the served chapter page, the widget's POST, the server's own
+/// grading, the SQLite file. What is stored must match what the page showed.
+#[test]
+fn quiz_taken_on_the_served_site_is_graded_and_stored() {
+    if !ready_or_skip() {
+        return;
+    }
+    let fx = Fixture::handbook();
+    let server = common::Server::start(fx.root(), &[]);
+    let page = format!(
+        "http://{}/training/03-outage-communications.html",
+        server.addr
+    );
+    let stdout = run_script(
+        "quiz.test.mjs",
+        &[
+            "--served".as_ref(),
+            page.as_ref(),
+            "outage-communications".as_ref(),
+        ],
+    );
+    let page_score: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("page score: "))
+        .expect("the script prints the page's score")
+        .parse()
+        .unwrap();
+    drop(server);
+    let db = supportbook::results::Db::open(&fx.path(".supportbook/results.db")).unwrap();
+    let attempts = db.attempts().unwrap();
+    assert_eq!(attempts.len(), 1, "{attempts:#?}");
+    let a = &attempts[0];
+    assert_eq!(
+        (a.learner.as_str(), a.quiz_id.as_str(), a.source.as_str()),
+        ("served trainee", "outage-communications", "browser")
+    );
+    assert!(
+        (a.score - page_score).abs() < 1e-9,
+        "stored {} vs page {page_score}",
+        a.score
+    );
+    // The test answered its Ordering question wrong, so not everything is right.
+    assert!(a.score < 1.0 && a.answers.iter().any(|x| !x.correct));
 }

@@ -225,7 +225,8 @@ fn attempt(uuid: &str, quiz: &str, question: &str) -> String {
         "passed": true,
         "answers": [{
             "questionId": question,
-            "response": {"chosen": ["x"]},
+            "response": ["x"],
+            "input": {"choices": [0]},
             "correct": true,
             "points": 1.0,
             "maxPoints": 1.0,
@@ -556,7 +557,7 @@ fn a_first_build_that_fails_still_serves_the_overlay() {
 
 #[test]
 fn attempt_bodies_are_checked_before_anything_is_stored() {
-    use supportbook::serve::{AttemptError, attempt_from_body};
+    use supportbook::results::posted::{AttemptError, attempt_from_body};
     let fx = Fixture::handbook();
     let today = common::TODAY.parse().unwrap();
     let (handbook, _, _) = supportbook::cmd::check::load_and_validate(fx.root(), today).unwrap();
@@ -565,8 +566,8 @@ fn attempt_bodies_are_checked_before_anything_is_stored() {
         "uuid": null, "quizId": "empowered-agents", "learner": null,
         "startedAt": "2026-11-24T10:00:00.000Z", "finishedAt": "2026-11-24T10:05:00.000Z",
         "score": 0.5, "passed": false,
-        "answers": [{"questionId": "ea-never-ask", "response": ["x"], "correct": false,
-                     "points": 0, "maxPoints": 1, "attempt": 2}]
+        "answers": [{"questionId": "ea-never-ask", "response": ["x"], "input": {"choices": [0]},
+                     "correct": false, "points": 0, "maxPoints": 1, "attempt": 2}]
     });
     let a =
         attempt_from_body(body.to_string().as_bytes(), &handbook, || "new-uuid".into()).unwrap();
@@ -585,10 +586,27 @@ fn attempt_bodies_are_checked_before_anything_is_stored() {
         b[key] = value;
         attempt_from_body(b.to_string().as_bytes(), &handbook, || "u".into())
     };
-    assert!(matches!(
-        with("score", 1.5.into()),
-        Err(AttemptError::Bad(_))
-    ));
+    // The page's own score is ignored, whatever it says.
+    assert_eq!(with("score", 1.5.into()).unwrap().score, a.score);
+    let mut no_input = body.clone();
+    no_input["answers"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("input");
+    assert_eq!(
+        attempt_from_body(no_input.to_string().as_bytes(), &handbook, || "u".into()),
+        Err(AttemptError::Bad(
+            "answers[0] (question \"ea-never-ask\") has no `input`; a page built by an older supportbook sends none: rebuild the site and reload the page".into()
+        ))
+    );
+    let mut wrong_kind = body.clone();
+    wrong_kind["answers"][0]["input"] = serde_json::json!({"text": "Thanks, Priya."});
+    assert_eq!(
+        attempt_from_body(wrong_kind.to_string().as_bytes(), &handbook, || "u".into()),
+        Err(AttemptError::Bad(
+            "answers[0] (question \"ea-never-ask\", MultipleChoice) needs `input.choices`, the chosen indexes".into()
+        ))
+    );
     assert!(matches!(
         with("finishedAt", "yesterday".into()),
         Err(AttemptError::Bad(_))
@@ -606,4 +624,135 @@ fn attempt_bodies_are_checked_before_anything_is_stored() {
         attempt_from_body(b"{", &handbook, || "u".into()),
         Err(AttemptError::Bad(_))
     ));
+}
+
+/// The server grades what the page sent (`input`) with the terminal's
+/// grader; the page's own `correct`, `points`, `score` and `passed` are
+/// ignored, so a page cannot record a pass its answers do not earn.
+#[test]
+fn posted_attempts_are_graded_by_the_server() {
+    use supportbook::quiz::Kind;
+    use supportbook::results::posted::attempt_from_body;
+    let fx = Fixture::handbook();
+    let today = common::TODAY.parse().unwrap();
+    let (handbook, _, _) = supportbook::cmd::check::load_and_validate(fx.root(), today).unwrap();
+    let quiz = handbook.quiz("outage-communications").unwrap();
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut answers = Vec::new();
+    // (question id, correct?, points, max points) as the server must store them.
+    let mut expected = Vec::new();
+    let mut wrong_mc_done = false;
+    for q in &quiz.questions {
+        kinds.insert(q.kind.name());
+        let (input, response, correct, points, max) = match &q.kind {
+            Kind::MultipleChoice { choices, .. } => {
+                let right: Vec<usize> =
+                    (0..choices.len()).filter(|&i| choices[i].correct).collect();
+                if wrong_mc_done {
+                    let texts: Vec<&str> =
+                        right.iter().map(|&i| choices[i].text.as_str()).collect();
+                    (
+                        serde_json::json!({"choices": right}),
+                        serde_json::json!(texts),
+                        true,
+                        1.0,
+                        1.0,
+                    )
+                } else {
+                    // A distractor, claimed as correct below.
+                    wrong_mc_done = true;
+                    let wrong = (0..choices.len()).find(|&i| !choices[i].correct).unwrap();
+                    let text = choices[wrong].text.clone();
+                    (
+                        serde_json::json!({"choices": [wrong]}),
+                        serde_json::json!([text]),
+                        false,
+                        0.0,
+                        1.0,
+                    )
+                }
+            }
+            Kind::ShortAnswer { answers, .. } => {
+                // Case, spaces and one final period do not matter.
+                let typed = format!("  {}. ", answers[0].to_uppercase());
+                (
+                    serde_json::json!({"text": typed}),
+                    serde_json::json!(typed),
+                    true,
+                    1.0,
+                    1.0,
+                )
+            }
+            Kind::Ordering { items } => {
+                let order: Vec<usize> = (0..items.len()).collect();
+                (
+                    serde_json::json!({"order": order}),
+                    serde_json::json!(items),
+                    true,
+                    1.0,
+                    1.0,
+                )
+            }
+            Kind::Scenario {
+                start,
+                nodes,
+                max_points,
+                ..
+            } => {
+                // Always the first choice, to an ending.
+                let (mut at, mut steps, mut points) = (start.clone(), Vec::new(), 0);
+                while let Some(c) = nodes[&at].choices.first() {
+                    steps.push(format!("{at}:0"));
+                    points += c.points;
+                    at = c.next.clone();
+                }
+                let correct = points >= *max_points;
+                (
+                    serde_json::json!({"steps": steps}),
+                    serde_json::json!(steps),
+                    correct,
+                    points as f64,
+                    *max_points as f64,
+                )
+            }
+            Kind::Tracing { .. } => unreachable!("no Tracing question in this quiz"),
+        };
+        answers.push(serde_json::json!({
+            "questionId": q.id, "response": ["what the page showed"], "input": input,
+            "correct": true, "points": 1, "maxPoints": 1, "attempt": 1
+        }));
+        expected.push((q.id.clone(), response, correct, points, max));
+    }
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["MultipleChoice", "Ordering", "Scenario", "ShortAnswer"]
+    );
+    let body = serde_json::json!({
+        "uuid": null, "quizId": quiz.id, "learner": "sam",
+        "startedAt": "2026-11-24T10:00:00Z", "finishedAt": "2026-11-24T10:05:00Z",
+        "score": 1.0, "passed": true, "answers": answers
+    });
+    let a = attempt_from_body(body.to_string().as_bytes(), &handbook, || "u".into()).unwrap();
+    let stored: Vec<_> = a
+        .answers
+        .iter()
+        .map(|x| {
+            (
+                x.question_id.clone(),
+                x.response.clone(),
+                x.correct,
+                x.points,
+                x.max_points,
+            )
+        })
+        .collect();
+    assert_eq!(stored, expected);
+    let want: f64 =
+        expected.iter().map(|(_, _, _, p, m)| p / m).sum::<f64>() / expected.len() as f64;
+    assert!((a.score - want).abs() < 1e-12, "{} vs {want}", a.score);
+    assert!(a.score < 1.0);
+    assert_eq!(
+        a.passed,
+        supportbook::quiz::take::passes(want, quiz.pass_percent)
+    );
 }

@@ -100,9 +100,21 @@ pub fn grade(q: &Question, r: &Response) -> Grade {
                     == normalize_output(out.as_deref().unwrap_or(""));
             Grade::binary(dc == does_compile && output_ok)
         }
-        (Kind::Ordering { items }, Response::Order(order)) => Grade::binary(
-            order.len() == items.len() && order.iter().enumerate().all(|(i, v)| i == *v),
-        ),
+        (Kind::Ordering { items }, Response::Order(order)) => {
+            // Each item used once; items with the same text may swap places.
+            let mut used = vec![false; items.len()];
+            let permutation = order.len() == items.len()
+                && order
+                    .iter()
+                    .all(|&i| used.get_mut(i).is_some_and(|u| !std::mem::replace(u, true)));
+            Grade::binary(
+                permutation
+                    && order
+                        .iter()
+                        .enumerate()
+                        .all(|(pos, &i)| items.get(i) == items.get(pos)),
+            )
+        }
         (
             Kind::Scenario {
                 start,
@@ -283,6 +295,15 @@ mod tests {
         assert!(grade(&o, &Response::Order(vec![0, 1, 2])).correct);
         assert!(!grade(&o, &Response::Order(vec![1, 0, 2])).correct);
         assert!(!grade(&o, &Response::Order(vec![0, 1])).correct);
+        assert!(!grade(&o, &Response::Order(vec![0, 1, 7])).correct);
+        // Items with the same text may swap places (the widget's rule), but
+        // each item is used once.
+        let twins = q(Kind::Ordering {
+            items: vec!["a".into(), "b".into(), "b".into()],
+        });
+        assert!(grade(&twins, &Response::Order(vec![0, 2, 1])).correct);
+        assert!(!grade(&twins, &Response::Order(vec![0, 1, 1])).correct);
+        assert!(!grade(&twins, &Response::Order(vec![1, 0, 2])).correct);
     }
 
     #[test]

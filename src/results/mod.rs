@@ -4,6 +4,7 @@
 //! migrations; WAL and a busy timeout so several writers (terminals, the
 //! served site) can record at once.
 
+pub mod posted;
 pub mod report;
 pub mod xapi;
 

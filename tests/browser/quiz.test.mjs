@@ -2,12 +2,14 @@
 // Headless-Chromium test of supportbook's quiz widget (assets/quiz.js).
 //
 //   node tests/browser/quiz.test.mjs PAGE_PATH QUIZ_ID
+//   node tests/browser/quiz.test.mjs --served PAGE_URL QUIZ_ID
 //
 // PAGE_PATH is an HTML file on disk (tests/browser/fixture.html, or a page of a built book);
 // QUIZ_ID the data-quiz-id of the quiz on it to drive. The page is opened over file://; the
 // quiz JSON is read from the page, so the expected results are computed here, independently of
 // the widget. A last phase serves the same page over http on 127.0.0.1 and checks the attempt
-// POST. Needs Debian's /usr/bin/chromium (or SB_CHROMIUM=path) and `npm install` in this folder.
+// POST. With --served, PAGE_URL is a page of a running `supportbook serve`: the quiz is taken
+// there and the server must store the attempt (see servedMain). Needs Debian's /usr/bin/chromium (or SB_CHROMIUM=path) and `npm install` in this folder.
 // Screenshots go to /tmp (SB_SCREENSHOTS=dir to change). Exit code 0 only when every check passed.
 
 import { chromium } from 'playwright-core';
@@ -481,6 +483,10 @@ async function runThrough(page, root, quiz, plan, latest, stats, label) {
 }
 
 async function main() {
+  if (process.argv[2] === '--served') {
+    await servedMain(process.argv[3], process.argv[4]);
+    return;
+  }
   const [pageArg, quizId] = process.argv.slice(2);
   if (!pageArg || !quizId) {
     console.error('usage: node tests/browser/quiz.test.mjs PAGE_PATH QUIZ_ID');
@@ -498,6 +504,47 @@ async function main() {
   try {
     const toRoot = await fileRun(browser, pagePath, quizId);
     await httpRun(browser, pagePath, quizId, toRoot);
+  } finally {
+    await browser.close();
+  }
+  console.log(`${passed} passed, 0 failed`);
+}
+
+/**
+ * `--served PAGE_URL QUIZ_ID`: on a page served by a real `supportbook serve`, take the quiz
+ * (one Ordering question wrong, the rest right) as "served trainee", and check the server
+ * answered the POST with 201. Prints `page score: S` so the caller can compare it with what
+ * the server stored after grading the answers itself.
+ */
+async function servedMain(pageUrl, quizId) {
+  if (!pageUrl || !quizId) {
+    console.error('usage: node tests/browser/quiz.test.mjs --served PAGE_URL QUIZ_ID');
+    process.exit(2);
+  }
+  if (!existsSync(CHROMIUM)) throw new CheckFailed(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set SB_CHROMIUM)`);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const errors = [];
+    const context = await browser.newContext({ viewport: { width: 900, height: 1200 } });
+    const page = await openPage(context, pageUrl, errors);
+    shotTag = 'served-';
+    const root = quizRoot(page, quizId);
+    await checkStarted(root, `served (${pageUrl})`);
+    await root.locator('.sb-quiz-learner-input').fill('served trainee');
+    const quiz = await readQuizJson(page, quizId);
+    const latest = new Map();
+    const stored = page.waitForResponse((r) => r.url().endsWith('/api/attempts') && r.request().method() === 'POST');
+    await runThrough(page, root, quiz, (q) => (q.type === 'Ordering' ? 'wrong' : 'any'), latest, {}, 'served');
+    const want = await checkSummary(page, root, quiz, latest, 'served summary');
+    const response = await stored;
+    const body = await response.json();
+    check(response.status() === 201 && body.stored === true, 'the served site stored the attempt (201)', `${response.status()} ${JSON.stringify(body)}`);
+    check(errors.length === 0, 'no JavaScript errors on the served page', errors.join('\n      '));
+    console.log(`page score: ${want.score}`);
+    await context.close();
   } finally {
     await browser.close();
   }
@@ -736,6 +783,14 @@ async function httpRun(browser, pagePath, quizId, toRoot) {
       Scenario: (r) => Array.isArray(r) && r.every((s) => /^[^:]+:\d+$/.test(s)) };
     check(attempt.answers.every((a) => shapes[quiz.byId.get(a.questionId).type](a.response)),
       'each response has the shape of its question type');
+    const isIndexes = (v) => Array.isArray(v) && v.every(Number.isInteger);
+    const inputs = { MultipleChoice: (i) => isIndexes(i.choices),
+      ShortAnswer: (i) => typeof i.text === 'string',
+      Tracing: (i) => typeof i.doesCompile === 'boolean' && 'stdout' in i,
+      Ordering: (i) => isIndexes(i.order),
+      Scenario: (i) => Array.isArray(i.steps) && i.steps.every((s) => /^[^:]+:\d+$/.test(s)) };
+    check(attempt.answers.every((a) => a.input && inputs[quiz.byId.get(a.questionId).type](a.input)),
+      'each answer carries its input (indexes, text, path) for the server to grade');
     const order = attempt.answers.find((a) => quiz.byId.get(a.questionId).type === 'Ordering');
     if (order) {
       const items = [];
