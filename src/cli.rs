@@ -69,6 +69,16 @@ pub enum Command {
     /// everything. A broken file prints its diagnostics and the watcher keeps
     /// going. Ignores book/, .supportbook/, .git/ and editor temp files.
     Watch(WatchArgs),
+    /// Check a draft reply against the reply rules before you send it.
+    ///
+    /// Reads the draft from FILE (stdin when FILE is - or left out) and
+    /// reports every rule it breaks with line:col, like `check`: an upsell in
+    /// a support reply, no acknowledgement when the customer is upset, an
+    /// outage update that does not say when the next update comes, jargon,
+    /// long sentences. --mood, --topic and --channel say what the reply
+    /// answers: rules with a `when` apply only then. The rules are
+    /// rules/*.toml. Exit status 1 when a rule at level error is broken.
+    Coach(CoachArgs),
     /// Serve the site on http://127.0.0.1:3000/ and rebuild like `watch`.
     ///
     /// Pages reload after each rebuild; while a rebuild fails every page
@@ -96,6 +106,26 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict: bool,
     /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct CoachArgs {
+    /// The draft reply (plain text or Markdown); stdin when - or left out.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// The customer's mood (e.g. angry, upset, calm).
+    #[arg(long, value_name = "MOOD")]
+    pub mood: Option<String>,
+    /// What the reply is about (e.g. outage, billing); repeatable.
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Vec<String>,
+    /// Where it will be sent (e.g. email, chat, social, phone).
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: Option<String>,
+    /// Output format. JSON: {"path", "rules", "errors", "warnings",
+    /// "findings": [{"rule", "level", "message", "line", "column", "text", "help"}]}.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

@@ -20,6 +20,11 @@ pub enum Error {
     #[error("{errors} error{} in the handbook", if *.errors == 1 { "" } else { "s" })]
     Invalid { errors: usize },
 
+    /// The command did its job and its answer is "no" (a draft reply that
+    /// breaks rules); the findings and a summary were already printed.
+    #[error("{0}")]
+    Verdict(String),
+
     /// The user asked for something that cannot be done as asked.
     #[error("{0}")]
     Refused(String),
@@ -34,7 +39,7 @@ impl Error {
     /// I/O and internal failures.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Invalid { .. } | Error::Refused(_) => 1,
+            Error::Invalid { .. } | Error::Verdict(_) | Error::Refused(_) => 1,
             Error::NoProject { .. } | Error::Io { .. } | Error::Internal(_) => 2,
         }
     }

@@ -21,6 +21,7 @@ pub mod project;
 pub mod quiz;
 pub mod render;
 pub mod results;
+pub mod rules;
 pub mod search;
 pub mod serve;
 pub mod templates;
@@ -58,6 +59,7 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
             match &e {
                 // The diagnostics were printed already; say how many.
                 error::Error::Invalid { .. } => eprintln!("error: stopped: {e}"),
+                error::Error::Verdict(_) => {}
                 _ => eprintln!("error: {e}"),
             }
             ExitCode::from(e.exit_code())
@@ -82,6 +84,7 @@ fn dispatch(cli: &Cli) -> error::Result<()> {
         Command::Results(c) => cmd::results::run(&root, c, cli.quiet),
         Command::Watch(args) => cmd::watch::run(&root, args, cli.quiet),
         Command::Serve(args) => cmd::serve::run(&root, args, cli.quiet),
+        Command::Coach(args) => cmd::coach::run(&root, args, cli.quiet),
         Command::Init(_) => Ok(()),
     }
 }

@@ -36,6 +36,8 @@ pub struct RawHandbook {
     pub docs: Vec<RawDoc>,
     /// Every quiz file (`quizzes/**.toml`), sorted by path.
     pub quizzes: Vec<crate::quiz::RawQuizSource>,
+    /// Every reply rules file (`rules/**.toml`), sorted by path.
+    pub rules: Vec<crate::rules::RawRulesSource>,
 }
 
 /// Reads every Markdown file under the project's source folder.
@@ -58,6 +60,7 @@ pub fn load(project: Project) -> Result<(RawHandbook, Vec<Diagnostic>)> {
             summary: None,
             docs: Vec::new(),
             quizzes: Vec::new(),
+            rules: Vec::new(),
         };
         return Ok((raw, diags));
     }
@@ -150,24 +153,34 @@ pub fn load(project: Project) -> Result<(RawHandbook, Vec<Diagnostic>)> {
         );
     }
     docs.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let quizzes = load_quizzes(&project, &mut diags)?;
+    let quizzes = load_toml_files(&project, &project.settings.quizzes_dir, &mut diags)?
+        .into_iter()
+        .map(|(path, source)| crate::quiz::RawQuizSource { path, source })
+        .collect();
+    let rules = load_toml_files(&project, &project.settings.rules_dir, &mut diags)?
+        .into_iter()
+        .map(|(path, source)| crate::rules::RawRulesSource { path, source })
+        .collect();
     Ok((
         RawHandbook {
             project,
             summary,
             docs,
             quizzes,
+            rules,
         },
         diags,
     ))
 }
 
-/// Reads every `.toml` file under the quizzes folder.
-fn load_quizzes(
+/// Reads every `.toml` file under `folder` (relative to the root), sorted by
+/// path: (path relative to the root, text).
+pub fn load_toml_files(
     project: &Project,
+    folder: &str,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Vec<crate::quiz::RawQuizSource>> {
-    let dir = project.root.join(&project.settings.quizzes_dir);
+) -> Result<Vec<(PathBuf, String)>> {
+    let dir = project.root.join(folder);
     let mut out = Vec::new();
     if !dir.is_dir() {
         return Ok(out);
@@ -195,7 +208,7 @@ fn load_quizzes(
         }
         let path = relative(&project.root, entry.path());
         if let Some(source) = read_text(entry.path(), &path, diags)? {
-            out.push(crate::quiz::RawQuizSource { path, source });
+            out.push((path, source));
         }
     }
     Ok(out)

@@ -150,6 +150,8 @@ pub struct Handbook {
     pub pages: Vec<Page>,
     pub articles: Vec<Article>,
     pub quizzes: Vec<crate::quiz::Quiz>,
+    /// Reply rules (`rules/*.toml`): FreeText grading and `supportbook coach`.
+    pub rules: Vec<crate::rules::Rule>,
     /// Source-relative paths that SUMMARY.md lists.
     pub summary_listed: BTreeSet<PathBuf>,
     /// Page dates and what's new, from git (filled in by `build`).

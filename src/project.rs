@@ -20,6 +20,8 @@ pub struct Settings {
     pub quizzes_dir: String,
     /// Folder (relative to the root) whose templates override the built-in ones.
     pub templates_dir: String,
+    /// Folder (relative to the root) that holds reply rules.
+    pub rules_dir: String,
     /// Days between reviews when an article has no `review-every`.
     pub review_days: u32,
     /// The H2 sections every article is expected to have.
@@ -34,6 +36,7 @@ impl Default for Settings {
             kb_dir: "kb".into(),
             quizzes_dir: "quizzes".into(),
             templates_dir: "templates".into(),
+            rules_dir: "rules".into(),
             review_days: 365,
             standard_sections: vec![
                 "Symptoms".into(),
@@ -51,6 +54,7 @@ const OUR_KEYS: &[&str] = &[
     "kb-dir",
     "quizzes-dir",
     "templates-dir",
+    "rules-dir",
     "review-days",
     "standard-sections",
     "kb-title",
@@ -220,6 +224,7 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
         ("kb-dir", project.settings.kb_dir.clone()),
         ("quizzes-dir", project.settings.quizzes_dir.clone()),
         ("templates-dir", project.settings.templates_dir.clone()),
+        ("rules-dir", project.settings.rules_dir.clone()),
     ] {
         if !is_safe_relative(Path::new(&value)) {
             let span = text.find(&value).map_or(0..0, |i| i..i + value.len());

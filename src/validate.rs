@@ -97,6 +97,7 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
         .collect();
     let ids: BTreeSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
     crate::quiz::check_all(&quizzes, &raw.quizzes, &ids, &mut quiz_diags);
+    let rules = crate::rules::validate(&raw.rules, &mut quiz_diags);
     diags.extend(quiz_diags);
 
     let handbook = Handbook {
@@ -105,6 +106,7 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
         pages,
         articles,
         quizzes,
+        rules,
         summary_listed,
         history: None,
     };

@@ -34,7 +34,8 @@ pub enum Change {
     Article,
     /// Any other file under the source folder (chapters, SUMMARY.md, images).
     Content,
-    /// A quiz file (`<quizzes-dir>/**.toml`).
+    /// A quiz file (`<quizzes-dir>/**.toml`) or a reply rules file
+    /// (`<rules-dir>/**.toml`, which grades FreeText questions).
     Quiz,
     /// Our templates or mdBook's theme folder.
     Template,
@@ -48,6 +49,7 @@ pub struct Layout {
     pub src: PathBuf,
     pub kb_dir: String,
     pub quizzes_dir: String,
+    pub rules_dir: String,
     pub templates_dir: String,
     /// mdBook's build dir (`book`), never an input.
     pub build_dir: PathBuf,
@@ -59,6 +61,7 @@ impl Layout {
             src: project.src.clone(),
             kb_dir: project.settings.kb_dir.clone(),
             quizzes_dir: project.settings.quizzes_dir.clone(),
+            rules_dir: project.settings.rules_dir.clone(),
             templates_dir: project.settings.templates_dir.clone(),
             build_dir: build_dir.to_path_buf(),
         }
@@ -109,7 +112,7 @@ pub fn classify(rel: &Path, layout: &Layout) -> Change {
         return Change::Template;
     }
     let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if rel.starts_with(&layout.quizzes_dir) {
+    if rel.starts_with(&layout.quizzes_dir) || rel.starts_with(&layout.rules_dir) {
         return if ext == "toml" {
             Change::Quiz
         } else {
@@ -588,6 +591,7 @@ mod tests {
             src: "content".into(),
             kb_dir: "kb".into(),
             quizzes_dir: "quizzes".into(),
+            rules_dir: "rules".into(),
             templates_dir: "templates".into(),
             build_dir: "book".into(),
         }
@@ -606,6 +610,8 @@ mod tests {
             ("content/images/logo.png", Content),
             ("quizzes/outage.toml", Quiz),
             ("quizzes/README.md", Ignored),
+            ("rules/replies.toml", Quiz),
+            ("rules/README.md", Ignored),
             ("templates/article.hbs", Template),
             ("templates/supportbook.css", Template),
             ("theme/index.hbs", Template),
@@ -639,6 +645,7 @@ mod tests {
             src: "src".into(),
             kb_dir: "articles".into(),
             quizzes_dir: "training/quizzes".into(),
+            rules_dir: "training/rules".into(),
             templates_dir: "tpl".into(),
             build_dir: "site/out".into(),
         };
@@ -649,6 +656,10 @@ mod tests {
         assert_eq!(classify(Path::new("src/kb/a.md"), &l), Change::Content);
         assert_eq!(
             classify(Path::new("training/quizzes/q.toml"), &l),
+            Change::Quiz
+        );
+        assert_eq!(
+            classify(Path::new("training/rules/r.toml"), &l),
             Change::Quiz
         );
         assert_eq!(classify(Path::new("tpl/article.hbs"), &l), Change::Template);

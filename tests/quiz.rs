@@ -6,32 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
-use common::{Fixture, json, main_of};
+use common::{Fixture, json, main_of, run_with_input};
 use std::io::Write as _;
 use std::process::Stdio;
-
-/// Runs `supportbook ARGS` with `input` on stdin.
-fn run_with_input(fx: &Fixture, args: &[&str], input: &str) -> common::Output {
-    let mut child = common::command(env!("CARGO_BIN_EXE_supportbook"), fx.root())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    common::Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// The number printed before `text` in a numbered list of choices.
 fn number_of(stdout: &str, text: &str) -> String {

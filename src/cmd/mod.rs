@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod coach;
 pub mod cycle;
 pub mod init;
 pub mod quiz;

@@ -35,12 +35,12 @@ impl Fixture {
         Fixture { dir }
     }
 
-    /// A copy of this repository's own handbook (book.toml, content/, templates/).
+    /// A copy of this repository's own handbook (book.toml, content/, templates/, quizzes/, rules/).
     pub fn handbook() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         std::fs::copy(repo.join("book.toml"), dir.path().join("book.toml")).unwrap();
-        for sub in ["content", "templates", "quizzes", "assets"] {
+        for sub in ["content", "templates", "quizzes", "rules", "assets"] {
             if repo.join(sub).is_dir() {
                 copy_dir(&repo.join(sub), &dir.path().join(sub));
             }
@@ -120,6 +120,30 @@ pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap();
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs `supportbook ARGS` with `input` on stdin.
+pub fn run_with_input(fx: &Fixture, args: &[&str], input: &str) -> Output {
+    let mut child = command(env!("CARGO_BIN_EXE_supportbook"), fx.root())
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
     Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -1,0 +1,796 @@
+//! Reply rules: deterministic checks of a reply an agent wrote.
+//!
+//! Rules live in `rules/*.toml` (the `rules-dir` setting), in the spirit of
+//! Vale's rule types. Each `[[rule]]` has an `id`, a `type`, a `message`, a
+//! `level` (error or warning) and, optionally, `when` the context makes it
+//! apply (the customer's mood, the topic, the channel):
+//!
+//! - `avoid`: none of `phrases` may appear (no upselling in a support reply);
+//! - `require`: at least one of `phrases` must appear (an acknowledgement
+//!   when the customer is upset; in an outage update, when the next update
+//!   comes);
+//! - `swap`: `swap = { "phrase" = "plainer words" }` suggests replacements;
+//! - `sentence-length`: no sentence longer than `max` words.
+//!
+//! Phrases match whole words, ignoring case and the punctuation and spaces
+//! between words; a final `*` matches any ending (`upgrad*`). The same
+//! checks grade FreeText questions and power `supportbook coach`. Parsing
+//! and checking are pure; this file does no I/O.
+
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// One rules file as read from disk.
+#[derive(Debug, Clone)]
+pub struct RawRulesSource {
+    /// Relative to the root (`rules/replies.toml`).
+    pub path: PathBuf,
+    pub source: String,
+}
+
+/// How much a broken rule matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The reply must not be sent as it is; a FreeText answer fails.
+    Error,
+    /// Worth fixing; a FreeText answer still passes.
+    Warning,
+}
+
+/// A checked rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub id: String,
+    pub level: Level,
+    pub message: String,
+    pub when: When,
+    pub check: Check,
+    /// The file it came from.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// When a rule applies: every list given must contain the context's value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct When {
+    pub mood: Vec<String>,
+    pub topic: Vec<String>,
+    pub channel: Vec<String>,
+}
+
+/// What a rule checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Check {
+    Avoid { phrases: Vec<String> },
+    Require { phrases: Vec<String> },
+    Swap { swap: Vec<(String, String)> },
+    SentenceLength { max: usize },
+}
+
+/// The situation a reply answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Context {
+    pub mood: Option<String>,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    pub channel: Option<String>,
+}
+
+/// One broken rule in a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub level: Level,
+    pub message: String,
+    /// Where in the reply (bytes); none when something is missing.
+    pub span: Option<Range<usize>>,
+    pub help: Option<String>,
+}
+
+impl When {
+    pub fn applies(&self, ctx: &Context) -> bool {
+        let one = |allowed: &[String], value: Option<&str>| {
+            allowed.is_empty()
+                || value.is_some_and(|v| allowed.iter().any(|a| a.eq_ignore_ascii_case(v)))
+        };
+        one(&self.mood, ctx.mood.as_deref())
+            && one(&self.channel, ctx.channel.as_deref())
+            && (self.topic.is_empty()
+                || ctx
+                    .topics
+                    .iter()
+                    .any(|t| self.topic.iter().any(|a| a.eq_ignore_ascii_case(t))))
+    }
+}
+
+/// The rules that apply in `ctx`.
+pub fn applicable<'a>(rules: &'a [Rule], ctx: &Context) -> Vec<&'a Rule> {
+    rules.iter().filter(|r| r.when.applies(ctx)).collect()
+}
+
+/// Checks `reply` against `rules` (see [`applicable`]); findings in the
+/// order of the reply, missing things last.
+pub fn check_reply(rules: &[&Rule], reply: &str) -> Vec<Finding> {
+    let words = words(reply);
+    let mut out = Vec::new();
+    for rule in rules {
+        let finding = |span: Option<Range<usize>>, help: Option<String>| Finding {
+            rule: rule.id.clone(),
+            level: rule.level,
+            message: rule.message.clone(),
+            span,
+            help,
+        };
+        match &rule.check {
+            Check::Avoid { phrases } => {
+                for p in phrases {
+                    for span in find_phrase(&words, p) {
+                        let found = reply.get(span.clone()).unwrap_or("").to_string();
+                        out.push(finding(Some(span), Some(format!("remove \"{found}\""))));
+                    }
+                }
+            }
+            Check::Require { phrases } => {
+                if !phrases.iter().any(|p| !find_phrase(&words, p).is_empty()) {
+                    let examples: Vec<String> = phrases
+                        .iter()
+                        .take(4)
+                        .map(|p| format!("\"{}\"", p.trim_end_matches('*')))
+                        .collect();
+                    out.push(finding(
+                        None,
+                        Some(format!("for example: {}", examples.join(", "))),
+                    ));
+                }
+            }
+            Check::Swap { swap } => {
+                for (from, to) in swap {
+                    for span in find_phrase(&words, from) {
+                        let found = reply.get(span.clone()).unwrap_or("").to_string();
+                        out.push(finding(
+                            Some(span),
+                            Some(format!("write \"{to}\" instead of \"{found}\"")),
+                        ));
+                    }
+                }
+            }
+            Check::SentenceLength { max } => {
+                for s in sentences(reply) {
+                    let n = words_in(&words, s.clone());
+                    if n > *max {
+                        out.push(finding(
+                            Some(s),
+                            Some(format!(
+                                "this sentence has {n} words; split it (at most {max})"
+                            )),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by_key(|f| f.span.as_ref().map_or(usize::MAX, |s| s.start));
+    out
+}
+
+/// A word of the reply: its byte range and lowercase text.
+struct Word {
+    span: Range<usize>,
+    lower: String,
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\'' || c == '\u{2019}'
+}
+
+fn words(text: &str) -> Vec<Word> {
+    const QUOTES: [char; 2] = ['\'', '\u{2019}'];
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (start, is_word_char(c)) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                start = None;
+                // Quotes around a word are not part of it; inside ("don't") they are.
+                let raw = text.get(s..i).unwrap_or("");
+                let rest = raw.trim_start_matches(QUOTES);
+                let lead = raw.len() - rest.len();
+                let w = rest.trim_end_matches(QUOTES);
+                if !w.is_empty() {
+                    out.push(Word {
+                        span: s + lead..s + lead + w.len(),
+                        lower: w.to_lowercase().replace('\u{2019}', "'"),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every place `phrase` occurs in the reply, as byte ranges.
+fn find_phrase(words: &[Word], phrase: &str) -> Vec<Range<usize>> {
+    let (body, prefix) = match phrase.trim().strip_suffix('*') {
+        Some(b) => (b, true),
+        None => (phrase.trim(), false),
+    };
+    let want: Vec<String> = self::words(body).into_iter().map(|w| w.lower).collect();
+    let Some(last) = want.len().checked_sub(1) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, window) in words.windows(want.len()).enumerate() {
+        let matches = window.iter().zip(&want).enumerate().all(|(k, (w, p))| {
+            if k == last && prefix {
+                w.lower.starts_with(p.as_str())
+            } else {
+                w.lower == *p
+            }
+        });
+        if matches {
+            let (Some(first), Some(end)) = (words.get(i), window.last()) else {
+                continue;
+            };
+            out.push(first.span.start..end.span.end);
+        }
+    }
+    out
+}
+
+/// Sentences as byte ranges: text between `.`, `!` or `?` followed by a
+/// space, and line breaks (a greeting or a list item is its own sentence).
+fn sentences(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let end = match c {
+            '\n' => Some(i),
+            '.' | '!' | '?' => match chars.peek() {
+                None => Some(i + 1),
+                Some((_, n)) if n.is_whitespace() => Some(i + 1),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(end) = end {
+            push_trimmed(text, start..end, &mut out);
+            start = end;
+        }
+    }
+    push_trimmed(text, start..text.len(), &mut out);
+    out
+}
+
+fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let Some(s) = text.get(range.clone()) else {
+        return;
+    };
+    let lead = s.len() - s.trim_start().len();
+    let trimmed = s.trim();
+    if !trimmed.is_empty() {
+        out.push(range.start + lead..range.start + lead + trimmed.len());
+    }
+}
+
+fn words_in(words: &[Word], range: Range<usize>) -> usize {
+    words
+        .iter()
+        .filter(|w| w.span.start >= range.start && w.span.end <= range.end)
+        .count()
+}
+
+// ------------------------------------------------------------------ the file format
+
+#[derive(Debug, Deserialize)]
+struct RawFile {
+    #[serde(default)]
+    rule: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawRule {
+    id: Option<Spanned<String>>,
+    #[serde(rename = "type")]
+    kind: Option<Spanned<String>>,
+    level: Option<Spanned<String>>,
+    message: Option<String>,
+    phrases: Option<Spanned<Vec<String>>>,
+    swap: Option<Spanned<BTreeMap<String, String>>>,
+    max: Option<Spanned<i64>>,
+    when: Option<RawWhen>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawWhen {
+    #[serde(default)]
+    mood: Vec<String>,
+    #[serde(default)]
+    topic: Vec<String>,
+    #[serde(default)]
+    channel: Vec<String>,
+}
+
+const TYPES: &[&str] = &["avoid", "require", "swap", "sentence-length"];
+const RULE_KEYS: &[&str] = &[
+    "id", "type", "level", "message", "phrases", "swap", "max", "when",
+];
+const WHEN_KEYS: &[&str] = &["mood", "topic", "channel"];
+
+/// Checks every rules file; rules with problems are left out, each problem
+/// becomes a diagnostic. Rule ids are unique across files.
+pub fn validate(sources: &[RawRulesSource], diags: &mut Vec<Diagnostic>) -> Vec<Rule> {
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut first: BTreeMap<String, (PathBuf, usize)> = BTreeMap::new();
+    for src in sources {
+        for (rule, span) in validate_file(&src.path, &src.source, diags) {
+            if let Some((path, line)) = first.get(&rule.id) {
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        &src.path,
+                        format!("a rule with id `{}` already exists", rule.id),
+                    )
+                    .at(&src.source, span)
+                    .with_note(format!(
+                        "first defined in {}:{line}",
+                        crate::diagnostic::display_path(path)
+                    ))
+                    .with_help("give each rule its own id"),
+                );
+                continue;
+            }
+            let line = src
+                .source
+                .get(..span.start)
+                .map_or(1, |s| s.matches('\n').count() + 1);
+            first.insert(rule.id.clone(), (src.path.clone(), line));
+            rules.push(rule);
+        }
+    }
+    rules
+}
+
+fn validate_file(
+    path: &Path,
+    source: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Rule, Range<usize>)> {
+    let before = diags.len();
+    unknown_keys(path, source, diags);
+    let file: RawFile = match toml::from_str(source) {
+        Ok(f) => f,
+        Err(e) => {
+            if diags.len() == before {
+                diags.push(
+                    Diagnostic::error("invalid-toml", path, e.message().trim().to_string())
+                        .at(source, e.span().unwrap_or(0..0)),
+                );
+            }
+            return Vec::new();
+        }
+    };
+    if diags.len() > before {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for raw in file.rule {
+        let rule_span = raw.span();
+        let raw = raw.into_inner();
+        let err = |span: Range<usize>, msg: String, help: &str| {
+            Diagnostic::error("invalid-rule", path, msg)
+                .at(source, span)
+                .with_help(help.to_string())
+        };
+        let Some(id) = raw.id else {
+            diags.push(err(
+                rule_span.start..rule_span.start + 1,
+                "this rule has no `id`".into(),
+                "add `id = \"no-upsell\"` (letters, digits and dashes)",
+            ));
+            continue;
+        };
+        let id_ok = !id.get_ref().is_empty()
+            && id
+                .get_ref()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !id_ok {
+            diags.push(err(
+                id.span(),
+                format!("rule id `{}` is not a plain name", id.get_ref()),
+                "use letters, digits and dashes, e.g. `no-upsell`",
+            ));
+            continue;
+        }
+        let Some(kind) = raw.kind else {
+            diags.push(err(
+                id.span(),
+                format!("rule `{}` has no `type`", id.get_ref()),
+                &format!("add `type = ...`, one of: {}", TYPES.join(", ")),
+            ));
+            continue;
+        };
+        let level = match raw.level.as_ref().map(|l| l.get_ref().as_str()) {
+            None | Some("error") => Level::Error,
+            Some("warning") => Level::Warning,
+            Some(other) => {
+                let span = raw.level.as_ref().map_or(0..0, Spanned::span);
+                diags.push(err(
+                    span,
+                    format!("unknown level `{other}`"),
+                    "use `error` (the reply must not be sent) or `warning`",
+                ));
+                continue;
+            }
+        };
+        let phrases = |diags: &mut Vec<Diagnostic>| -> Option<Vec<String>> {
+            let Some(p) = &raw.phrases else {
+                diags.push(err(
+                    kind.span(),
+                    format!("a `{}` rule needs `phrases`", kind.get_ref()),
+                    "add `phrases = [\"upgrade*\", \"premium plan\"]`",
+                ));
+                return None;
+            };
+            let empty = p.get_ref().is_empty()
+                || p.get_ref()
+                    .iter()
+                    .any(|s| words(s.trim_end_matches('*')).is_empty());
+            if empty {
+                diags.push(err(
+                    p.span(),
+                    "every phrase needs at least one word, and the list at least one phrase".into(),
+                    "remove the empty phrase",
+                ));
+                return None;
+            }
+            Some(p.get_ref().clone())
+        };
+        let check = match kind.get_ref().as_str() {
+            "avoid" => phrases(diags).map(|phrases| Check::Avoid { phrases }),
+            "require" => phrases(diags).map(|phrases| Check::Require { phrases }),
+            "swap" => match &raw.swap {
+                Some(s)
+                    if !s.get_ref().is_empty()
+                        && s.get_ref()
+                            .keys()
+                            .all(|k| !words(k.trim_end_matches('*')).is_empty()) =>
+                {
+                    Some(Check::Swap {
+                        swap: s
+                            .get_ref()
+                            .iter()
+                            .map(|(a, b)| (a.clone(), b.clone()))
+                            .collect(),
+                    })
+                }
+                Some(s) => {
+                    diags.push(err(
+                        s.span(),
+                        "`swap` needs at least one phrase, each with at least one word".into(),
+                        "write `swap = { \"utilize\" = \"use\" }`",
+                    ));
+                    None
+                }
+                None => {
+                    diags.push(err(
+                        kind.span(),
+                        "a `swap` rule needs `swap`".into(),
+                        "add `swap = { \"per our policy\" = \"because\" }`",
+                    ));
+                    None
+                }
+            },
+            "sentence-length" => match &raw.max {
+                Some(m) if *m.get_ref() >= 1 => usize::try_from(*m.get_ref())
+                    .ok()
+                    .map(|max| Check::SentenceLength { max }),
+                Some(m) => {
+                    diags.push(err(
+                        m.span(),
+                        format!("`max` must be at least 1, not {}", m.get_ref()),
+                        "a sentence of 25 to 30 words is already long",
+                    ));
+                    None
+                }
+                None => {
+                    diags.push(err(
+                        kind.span(),
+                        "a `sentence-length` rule needs `max`".into(),
+                        "add `max = 30`",
+                    ));
+                    None
+                }
+            },
+            other => {
+                let help = match did_you_mean(other, TYPES.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("expected one of: {}", TYPES.join(", ")),
+                };
+                diags.push(err(
+                    kind.span(),
+                    format!("unknown rule type `{other}`"),
+                    &help,
+                ));
+                None
+            }
+        };
+        let Some(check) = check else { continue };
+        let Some(message) = raw.message.filter(|m| !m.trim().is_empty()) else {
+            diags.push(err(
+                id.span(),
+                format!("rule `{}` has no `message`", id.get_ref()),
+                "add `message = \"...\"`: what is wrong and why, in a sentence the agent will read",
+            ));
+            continue;
+        };
+        let when = raw.when.map_or_else(When::default, |w| When {
+            mood: w.mood,
+            topic: w.topic,
+            channel: w.channel,
+        });
+        out.push((
+            Rule {
+                id: id.get_ref().clone(),
+                level,
+                message: message.trim().to_string(),
+                when,
+                check,
+                path: path.to_path_buf(),
+            },
+            id.span(),
+        ));
+    }
+    out
+}
+
+/// Reports keys the format does not know, with a did-you-mean.
+fn unknown_keys(path: &Path, source: &str, diags: &mut Vec<Diagnostic>) {
+    use toml::de::{DeTable, DeValue};
+    let Ok(table) = DeTable::parse(source) else {
+        return;
+    };
+    let mut report = |name: &str, span: Range<usize>, keys: &[&str]| {
+        let d = Diagnostic::error("unknown-key", path, format!("unknown key `{name}`"))
+            .at(source, span);
+        diags.push(match did_you_mean(name, keys.iter().copied()) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help(format!("expected one of: {}", keys.join(", "))),
+        });
+    };
+    for (k, v) in table.get_ref().iter() {
+        let name = k.get_ref().as_ref();
+        if name != "rule" {
+            report(name, k.span(), &["rule"]);
+            continue;
+        }
+        let DeValue::Array(items) = v.get_ref() else {
+            continue;
+        };
+        for item in items.iter() {
+            let DeValue::Table(t) = item.get_ref() else {
+                continue;
+            };
+            for (k, v) in t.iter() {
+                let name = k.get_ref().as_ref();
+                if !RULE_KEYS.contains(&name) {
+                    report(name, k.span(), RULE_KEYS);
+                } else if let ("when", DeValue::Table(w)) = (name, v.get_ref()) {
+                    for (k, _) in w.iter() {
+                        let name = k.get_ref().as_ref();
+                        if !WHEN_KEYS.contains(&name) {
+                            report(name, k.span(), WHEN_KEYS);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(toml: &str) -> (Vec<Rule>, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let src = RawRulesSource {
+            path: "rules/replies.toml".into(),
+            source: toml.to_string(),
+        };
+        let r = validate(&[src], &mut diags);
+        (r, diags)
+    }
+
+    fn findings(toml: &str, ctx: &Context, reply: &str) -> Vec<(String, Option<String>)> {
+        let (rules, diags) = rules(toml);
+        assert!(diags.is_empty(), "{diags:?}");
+        let apply = applicable(&rules, ctx);
+        check_reply(&apply, reply)
+            .into_iter()
+            .map(|f| {
+                (
+                    f.rule,
+                    f.span.and_then(|s| reply.get(s)).map(str::to_string),
+                )
+            })
+            .collect()
+    }
+
+    const AVOID: &str = r#"
+[[rule]]
+id = "no-upsell"
+type = "avoid"
+message = "A support reply never sells."
+phrases = ["upgrad*", "premium plan", "special offer"]
+"#;
+
+    #[test]
+    fn avoid_finds_whole_words_ignoring_case_and_spacing() {
+        let got = findings(
+            AVOID,
+            &Context::default(),
+            "Sorry! Upgrading fixes it, or our Premium\n plan. An upgradeable... no: downgrade is fine.",
+        );
+        assert_eq!(
+            got,
+            [
+                ("no-upsell".to_string(), Some("Upgrading".to_string())),
+                ("no-upsell".to_string(), Some("Premium\n plan".to_string())),
+                ("no-upsell".to_string(), Some("upgradeable".to_string())),
+            ]
+        );
+        assert!(
+            findings(
+                AVOID,
+                &Context::default(),
+                "The special offers page is down."
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn require_applies_only_in_its_context() {
+        let toml = r#"
+[[rule]]
+id = "acknowledge"
+type = "require"
+level = "warning"
+message = "The customer is upset: acknowledge it first."
+phrases = ["sorry", "I understand", "frustrat*"]
+when = { mood = ["angry", "upset"] }
+"#;
+        let angry = Context {
+            mood: Some("Angry".into()),
+            ..Context::default()
+        };
+        assert_eq!(
+            findings(toml, &angry, "Please clear your cache."),
+            [("acknowledge".to_string(), None)]
+        );
+        assert!(findings(toml, &angry, "I know how frustrating this is.").is_empty());
+        assert!(findings(toml, &Context::default(), "Please clear your cache.").is_empty());
+    }
+
+    #[test]
+    fn swap_and_sentence_length() {
+        let toml = r#"
+[[rule]]
+id = "plain"
+type = "swap"
+level = "warning"
+message = "Plain words."
+swap = { "utilize" = "use", "per our policy" = "because" }
+
+[[rule]]
+id = "short"
+type = "sentence-length"
+level = "warning"
+message = "Long sentences are hard to follow."
+max = 6
+"#;
+        let got = findings(
+            toml,
+            &Context::default(),
+            "Hi Sam,\nPer our policy we utilize backups. One two three four five six seven.",
+        );
+        assert_eq!(
+            got,
+            [
+                ("plain".to_string(), Some("Per our policy".to_string())),
+                ("plain".to_string(), Some("utilize".to_string())),
+                (
+                    "short".to_string(),
+                    Some("One two three four five six seven.".to_string())
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_rules_are_reported_with_their_place() {
+        let (r, diags) = rules(
+            r#"
+[[rule]]
+id = "a"
+type = "avoyd"
+message = "x"
+phrases = ["x"]
+
+[[rule]]
+id = "b"
+type = "avoid"
+mesage = "typo"
+"#,
+        );
+        assert!(r.is_empty());
+        let text: Vec<String> = diags
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}: {} ({})",
+                    d.place(),
+                    d.message,
+                    d.help.clone().unwrap_or_default()
+                )
+            })
+            .collect();
+        assert_eq!(
+            text,
+            ["rules/replies.toml:11:1: unknown key `mesage` (did you mean `message`?)"]
+        );
+        let (_, diags) = rules(
+            "[[rule]]\nid = \"a\"\ntype = \"avoyd\"\nmessage = \"x\"\nphrases = [\"x\"]\n\n[[rule]]\nid = \"a\"\ntype = \"require\"\nmessage = \"x\"\nphrases = []\n\n[[rule]]\nid = \"c\"\ntype = \"sentence-length\"\nmessage = \"x\"\nmax = 0\n",
+        );
+        let text: Vec<String> = diags
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}: {} ({})",
+                    d.place(),
+                    d.message,
+                    d.help.clone().unwrap_or_default()
+                )
+            })
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "rules/replies.toml:3:8: unknown rule type `avoyd` (did you mean `avoid`?)",
+                "rules/replies.toml:11:11: every phrase needs at least one word, and the list at least one phrase (remove the empty phrase)",
+                "rules/replies.toml:17:7: `max` must be at least 1, not 0 (a sentence of 25 to 30 words is already long)",
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_across_files() {
+        let mut diags = Vec::new();
+        let a = RawRulesSource {
+            path: "rules/a.toml".into(),
+            source: AVOID.into(),
+        };
+        let b = RawRulesSource {
+            path: "rules/b.toml".into(),
+            source: AVOID.into(),
+        };
+        let r = validate(&[a, b], &mut diags);
+        assert_eq!(r.len(), 1);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].place(), "rules/b.toml:3:6");
+        assert_eq!(diags[0].notes, ["first defined in rules/a.toml:3"]);
+    }
+}
