@@ -18,6 +18,7 @@ fn new_handbook_checks_and_builds() {
         "content/training/01-how-we-support.md",
         "content/kb/web-server/example-site-down.md",
         "quizzes/README.md",
+        "rules/replies.toml",
         "assets/quiz.js",
         "assets/quiz.css",
         ".gitignore",
@@ -48,6 +49,16 @@ fn new_handbook_checks_and_builds() {
     let out = run_in(&root, &["build"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(root.join("book/kb/example-site-down.html").is_file());
+    // The starter reply rules work in the new handbook.
+    std::fs::write(root.join("draft.txt"), "Upgrade to premium support!\n").unwrap();
+    let out = run_in(&root, &["coach", "draft.txt"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("rule `no-upsell` in rules/replies.toml"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

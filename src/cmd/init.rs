@@ -4,6 +4,9 @@ use crate::cli::InitArgs;
 use crate::error::{Error, Result};
 use std::path::Path;
 
+/// This repository's own reply rules, as a starting point.
+const STARTER_RULES: &str = include_str!("../../rules/replies.toml");
+
 const SUMMARY: &str = "# Summary\n\n[Welcome](README.md)\n\n# Training track\n\n- [How we support customers](training/01-how-we-support.md)\n";
 
 const README: &str = "# Welcome\n\nThis is our support team's handbook: the training track teaches how we work, and the\nknowledge base (KB) holds the troubleshooting articles we use on real tickets.\n\nSearch the KB from the search box, or with `supportbook search \"what the customer said\"`.\n";
@@ -78,6 +81,8 @@ pub fn run(cwd: &Path, args: &InitArgs, quiet: bool) -> Result<()> {
             ARTICLE.replace("REVIEWED", &reviewed),
         ),
         ("quizzes/README.md", QUIZZES_README.to_string()),
+        // The reply rules this repository teaches with, for `coach`.
+        ("rules/replies.toml", STARTER_RULES.to_string()),
         (
             "templates/supportbook.css",
             crate::templates::BUILTIN_CSS.to_string(),
