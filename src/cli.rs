@@ -96,7 +96,7 @@ pub enum Format {
     /// Diagnostics as file:line:col with the line and a caret.
     #[default]
     Human,
-    /// One JSON object on stdout: {"errors", "warnings", "diagnostics": [...]}.
+    /// One JSON object on stdout (its shape is given with the option).
     Json,
 }
 
@@ -105,7 +105,8 @@ pub struct CheckArgs {
     /// Treat every warning as an error.
     #[arg(long)]
     pub strict: bool,
-    /// Output format.
+    /// Output format. JSON: {"errors", "warnings", "diagnostics": [{"severity",
+    /// "code", "path", "line", "column", "message", "help", "notes"}]}.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
