@@ -558,6 +558,15 @@ fn validate_file(
 
 /// Reports keys the format does not know, with a did-you-mean.
 fn unknown_keys(path: &Path, source: &str, diags: &mut Vec<Diagnostic>) {
+    let before = diags.len();
+    unknown_keys_unsorted(path, source, diags);
+    // In file order (tables iterate in their own order).
+    if let Some(found) = diags.get_mut(before..) {
+        found.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.column)));
+    }
+}
+
+fn unknown_keys_unsorted(path: &Path, source: &str, diags: &mut Vec<Diagnostic>) {
     use toml::de::{DeTable, DeValue};
     let Ok(table) = DeTable::parse(source) else {
         return;
@@ -774,6 +783,48 @@ mesage = "typo"
                 "rules/replies.toml:17:7: `max` must be at least 1, not 0 (a sentence of 25 to 30 words is already long)",
             ]
         );
+    }
+
+    #[test]
+    fn unknown_keys_in_when_and_at_the_top() {
+        let (r, diags) = rules(
+            "titel = \"x\"\n\n[[rule]]\nid = \"a\"\ntype = \"avoid\"\nmessage = \"x\"\nphrases = [\"x\"]\nwhen = { moood = [\"angry\"] }\n",
+        );
+        assert!(r.is_empty());
+        let text: Vec<String> = diags
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}: {} ({})",
+                    d.place(),
+                    d.message,
+                    d.help.clone().unwrap_or_default()
+                )
+            })
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "rules/replies.toml:1:1: unknown key `titel` (expected one of: rule)",
+                "rules/replies.toml:8:10: unknown key `moood` (did you mean `mood`?)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reply_that_is_not_text_does_not_panic() {
+        let (rules, _) = rules(AVOID);
+        let apply: Vec<&Rule> = rules.iter().collect();
+        for reply in [
+            "",
+            "\u{0}\u{1}\u{ffff}",
+            "’’’",
+            "upgrad",
+            "é".repeat(10_000).as_str(),
+        ] {
+            let _ = check_reply(&apply, reply);
+        }
+        assert_eq!(check_reply(&apply, "’Upgrade’ now").len(), 1);
     }
 
     #[test]
