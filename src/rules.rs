@@ -623,6 +623,17 @@ mod tests {
         (r, diags)
     }
 
+    /// Each diagnostic as `place: message (help)`.
+    fn placed(diags: &[Diagnostic]) -> Vec<String> {
+        diags
+            .iter()
+            .map(|d| {
+                let help = d.help.clone().unwrap_or_default();
+                format!("{}: {} ({help})", d.place(), d.message)
+            })
+            .collect()
+    }
+
     fn findings(toml: &str, ctx: &Context, reply: &str) -> Vec<(String, Option<String>)> {
         let (rules, diags) = rules(toml);
         assert!(diags.is_empty(), "{diags:?}");
@@ -746,37 +757,15 @@ mesage = "typo"
 "#,
         );
         assert!(r.is_empty());
-        let text: Vec<String> = diags
-            .iter()
-            .map(|d| {
-                format!(
-                    "{}: {} ({})",
-                    d.place(),
-                    d.message,
-                    d.help.clone().unwrap_or_default()
-                )
-            })
-            .collect();
         assert_eq!(
-            text,
+            placed(&diags),
             ["rules/replies.toml:11:1: unknown key `mesage` (did you mean `message`?)"]
         );
         let (_, diags) = rules(
             "[[rule]]\nid = \"a\"\ntype = \"avoyd\"\nmessage = \"x\"\nphrases = [\"x\"]\n\n[[rule]]\nid = \"a\"\ntype = \"require\"\nmessage = \"x\"\nphrases = []\n\n[[rule]]\nid = \"c\"\ntype = \"sentence-length\"\nmessage = \"x\"\nmax = 0\n",
         );
-        let text: Vec<String> = diags
-            .iter()
-            .map(|d| {
-                format!(
-                    "{}: {} ({})",
-                    d.place(),
-                    d.message,
-                    d.help.clone().unwrap_or_default()
-                )
-            })
-            .collect();
         assert_eq!(
-            text,
+            placed(&diags),
             [
                 "rules/replies.toml:3:8: unknown rule type `avoyd` (did you mean `avoid`?)",
                 "rules/replies.toml:11:11: every phrase needs at least one word, and the list at least one phrase (remove the empty phrase)",
@@ -791,19 +780,8 @@ mesage = "typo"
             "titel = \"x\"\n\n[[rule]]\nid = \"a\"\ntype = \"avoid\"\nmessage = \"x\"\nphrases = [\"x\"]\nwhen = { moood = [\"angry\"] }\n",
         );
         assert!(r.is_empty());
-        let text: Vec<String> = diags
-            .iter()
-            .map(|d| {
-                format!(
-                    "{}: {} ({})",
-                    d.place(),
-                    d.message,
-                    d.help.clone().unwrap_or_default()
-                )
-            })
-            .collect();
         assert_eq!(
-            text,
+            placed(&diags),
             [
                 "rules/replies.toml:1:1: unknown key `titel` (expected one of: rule)",
                 "rules/replies.toml:8:10: unknown key `moood` (did you mean `mood`?)",
