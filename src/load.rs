@@ -70,57 +70,9 @@ pub fn load(project: Project) -> Result<(RawHandbook, Vec<Diagnostic>)> {
         .map_err(|e| Error::io("resolve", &project.root, e))?;
 
     let mut docs = Vec::new();
-    let walker = walkdir::WalkDir::new(&src_dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let at = e.path().unwrap_or(&src_dir);
-                let rel = relative(&project.root, at);
-                let message = if e.loop_ancestor().is_some() {
-                    "symbolic link loop: this folder links back to one of its parents".to_string()
-                } else {
-                    format!(
-                        "cannot read: {}",
-                        e.io_error()
-                            .map_or_else(|| e.to_string(), ToString::to_string)
-                    )
-                };
-                diags.push(
-                    Diagnostic::error("unreadable", rel, message).with_help(
-                        "remove the link, or move the files it points to into the folder",
-                    ),
-                );
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "md") {
-            continue;
-        }
-        let full = entry.path();
-        let rel_to_src = relative(&src_dir, full);
+    for (full, rel_to_src) in walk_files(&src_dir, "md", &src_rel, &canonical_root, &mut diags) {
         let path = src_rel.join(&rel_to_src);
-        if entry.path_is_symlink() {
-            let inside = full
-                .canonicalize()
-                .is_ok_and(|target| target.starts_with(&canonical_root));
-            if !inside {
-                diags.push(
-                    Diagnostic::error(
-                        "link-outside",
-                        &path,
-                        "symbolic link points outside the project; it was not read",
-                    )
-                    .with_help("copy the file into the project instead of linking to it"),
-                );
-                continue;
-            }
-        }
-        let Some(source) = read_text(full, &path, &mut diags)? else {
+        let Some(source) = read_text(&full, &path, &mut diags)? else {
             continue;
         };
         if rel_to_src == Path::new("SUMMARY.md") {
@@ -185,7 +137,33 @@ pub fn load_toml_files(
     if !dir.is_dir() {
         return Ok(out);
     }
-    let walker = walkdir::WalkDir::new(&dir)
+    let canonical_root = project
+        .root
+        .canonicalize()
+        .map_err(|e| Error::io("resolve", &project.root, e))?;
+    for (full, rel) in walk_files(&dir, "toml", Path::new(folder), &canonical_root, diags) {
+        let path = Path::new(folder).join(rel);
+        if let Some(source) = read_text(&full, &path, diags)? {
+            out.push((path, source));
+        }
+    }
+    Ok(out)
+}
+
+/// The files with extension `ext` under `dir`, in name order, as (full
+/// path, path relative to `dir`). Hidden names are skipped; links are
+/// followed, but a link out of the project (`canonical_root`) and a link
+/// loop become diagnostics, placed under `shown` (`dir` as the user
+/// names it).
+fn walk_files(
+    dir: &Path,
+    ext: &str,
+    shown: &Path,
+    canonical_root: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, PathBuf)> {
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
@@ -194,24 +172,48 @@ pub fn load_toml_files(
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let rel = relative(&project.root, e.path().unwrap_or(&dir));
-                diags.push(Diagnostic::error(
-                    "unreadable",
-                    rel,
-                    format!("cannot read: {e}"),
-                ));
+                let at = shown.join(relative(dir, e.path().unwrap_or(dir)));
+                let message = if e.loop_ancestor().is_some() {
+                    "symbolic link loop: this folder links back to one of its parents".to_string()
+                } else {
+                    format!(
+                        "cannot read: {}",
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), ToString::to_string)
+                    )
+                };
+                diags.push(
+                    Diagnostic::error("unreadable", at, message).with_help(
+                        "remove the link, or move the files it points to into the folder",
+                    ),
+                );
                 continue;
             }
         };
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "toml") {
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != ext) {
             continue;
         }
-        let path = relative(&project.root, entry.path());
-        if let Some(source) = read_text(entry.path(), &path, diags)? {
-            out.push((path, source));
+        let rel = relative(dir, entry.path());
+        if entry.path_is_symlink() {
+            let inside = entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|target| target.starts_with(canonical_root));
+            if !inside {
+                diags.push(
+                    Diagnostic::error(
+                        "link-outside",
+                        shown.join(&rel),
+                        "symbolic link points outside the project; it was not read",
+                    )
+                    .with_help("copy the file into the project instead of linking to it"),
+                );
+                continue;
+            }
         }
+        out.push((entry.into_path(), rel));
     }
-    Ok(out)
+    out
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

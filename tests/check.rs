@@ -407,6 +407,32 @@ error: stopped: 1 error in the handbook
     );
 }
 
+/// Quiz and rules files go through the same walk as pages: a link out of
+/// the project is refused there too.
+#[cfg(unix)]
+#[test]
+fn quiz_symlinked_from_outside_the_project_is_not_read() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("q.toml"), "[[questions]]\n").unwrap();
+    let target = outside.path().join("q.toml");
+    check_case(
+        move |fx| {
+            std::fs::create_dir_all(fx.path("quizzes")).unwrap();
+            std::os::unix::fs::symlink(&target, fx.path("quizzes/q.toml")).unwrap();
+        },
+        &["check"],
+        1,
+        "\
+error: symbolic link points outside the project; it was not read
+ --> quizzes/q.toml
+  = help: copy the file into the project instead of linking to it
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
 #[test]
 fn empty_source_folder() {
     let fx = Fixture::new("base");
