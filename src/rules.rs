@@ -43,7 +43,7 @@ pub enum Level {
 }
 
 /// A checked rule.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Rule {
     pub id: String,
     pub level: Level,
@@ -51,12 +51,11 @@ pub struct Rule {
     pub when: When,
     pub check: Check,
     /// The file it came from.
-    #[serde(skip)]
     pub path: PathBuf,
 }
 
 /// When a rule applies: every list given must contain the context's value.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct When {
     pub mood: Vec<String>,
     pub topic: Vec<String>,
@@ -64,8 +63,7 @@ pub struct When {
 }
 
 /// What a rule checks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
     Avoid { phrases: Vec<String> },
     Require { phrases: Vec<String> },
@@ -74,16 +72,15 @@ pub enum Check {
 }
 
 /// The situation a reply answers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
     pub mood: Option<String>,
-    #[serde(default)]
     pub topics: Vec<String>,
     pub channel: Option<String>,
 }
 
 /// One broken rule in a reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub rule: String,
     pub level: Level,
