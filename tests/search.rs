@@ -112,7 +112,8 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(
         keys,
         [
-            "id", "kind", "path", "products", "score", "snippet", "state", "tags", "title", "url"
+            "id", "kind", "path", "problems", "products", "score", "snippet", "state", "tags",
+            "title", "url"
         ]
     );
     assert_eq!(hit["id"], "mail-bounces");

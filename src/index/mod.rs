@@ -63,6 +63,8 @@ pub struct Doc {
     pub url: String,
     pub path: String,
     pub reviewed: String,
+    /// The source file has errors; the document holds what could be read.
+    pub problems: bool,
 }
 
 impl Doc {
@@ -83,6 +85,7 @@ impl Doc {
             url: html_url(&crate::diagnostic::display_path(&out)),
             path: crate::diagnostic::display_path(&a.path),
             reviewed: a.reviewed.map(|d| d.to_string()).unwrap_or_default(),
+            problems: false,
         }
     }
 
@@ -113,6 +116,7 @@ impl Doc {
             url: html_url(&rel_str),
             path: crate::diagnostic::display_path(path),
             reviewed: String::new(),
+            problems: false,
         }
     }
 
@@ -130,6 +134,40 @@ impl Doc {
             d.add_text(f.headings, h);
         }
         d.add_text(f.body, &self.body);
+        // The indexed views (see `schema`): every field in `text` and `raw`,
+        // weighted stems in `terms` and `pairs`.
+        let mut a = schema::analyzer();
+        let one = |a: &mut tantivy::tokenizer::TextAnalyzer, s: &str| vec![schema::stems(a, s)];
+        let many = |a: &mut tantivy::tokenizer::TextAnalyzer, v: &[String]| {
+            v.iter().map(|s| schema::stems(a, s)).collect::<Vec<_>>()
+        };
+        let title = one(&mut a, &self.title);
+        let symptoms = many(&mut a, &self.symptoms);
+        let summary = one(&mut a, &self.summary);
+        let headings = many(&mut a, &self.headings);
+        let body = one(&mut a, &self.body);
+        let w = schema::FIELD_WEIGHTS;
+        let (terms, pairs) = schema::weighted_views(&[
+            (&title, w.title),
+            (&symptoms, w.symptoms),
+            (&summary, w.summary),
+            (&headings, w.headings),
+            (&body, w.body),
+        ]);
+        d.add_pre_tokenized_text(f.terms, terms);
+        d.add_pre_tokenized_text(f.pairs, pairs);
+        for text in std::iter::once(&self.title)
+            .chain(&self.symptoms)
+            .chain(std::iter::once(&self.summary))
+            .chain(&self.headings)
+            .chain(std::iter::once(&self.body))
+        {
+            d.add_text(f.text, text);
+            d.add_text(f.raw, text);
+        }
+        if self.problems {
+            d.add_text(f.problems, "1");
+        }
         for p in &self.products {
             d.add_text(f.products, p);
         }
@@ -314,9 +352,7 @@ pub fn open(project: &Project) -> Result<SearchIndex> {
     let dir = index_dir(project);
     let index =
         Index::open_in_dir(&dir).map_err(|e| Error::Internal(format!("search index: {e}")))?;
-    index
-        .tokenizers()
-        .register(schema::ANALYZER, schema::analyzer());
+    schema::register(&index);
     let fields = Fields::from_schema(&index.schema())
         .ok_or_else(|| Error::Internal("search index: schema does not match".into()))?;
     let reader = index
@@ -358,9 +394,7 @@ fn create(dir: &Path) -> Result<Index> {
     let (schema, _) = Fields::build();
     let index = Index::create_in_dir(dir, schema)
         .map_err(|e| Error::Internal(format!("search index: {e}")))?;
-    index
-        .tokenizers()
-        .register(schema::ANALYZER, schema::analyzer());
+    schema::register(&index);
     Ok(index)
 }
 

@@ -20,34 +20,27 @@ use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, TantivyDocument};
 
-/// How much each field counts. Tuned on the handbook's search cases
-/// (`supportbook search --eval content/kb/search-cases.toml`).
+/// How much each kind of evidence counts. Field weights are applied when
+/// indexing (`index::schema::FIELD_WEIGHTS`); these are query-time factors.
+/// Measured with `cargo bench --bench relevance` on the dev corpus's case
+/// files and the handbook's cases together (never on single queries).
 #[derive(Debug, Clone, Copy)]
 pub struct Weights {
-    pub title: f32,
-    pub symptoms: f32,
-    pub summary: f32,
-    pub headings: f32,
-    pub body: f32,
-    /// Factor for typo-tolerant matches relative to exact ones.
+    /// Two adjacent query words found adjacent in the article, relative to
+    /// one word found.
+    pub pairs: f32,
+    /// A word matched through a typo correction, relative to the word typed.
     pub fuzzy: f32,
-    /// Factor for synonyms relative to the word typed.
+    /// A synonym, relative to the word typed.
     pub synonym: f32,
-    /// Boost when the query's words appear together, in order.
-    pub phrase: f32,
 }
 
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            title: 4.0,
-            symptoms: 3.0,
-            summary: 2.0,
-            headings: 1.5,
-            body: 1.0,
-            fuzzy: 0.5,
+            pairs: 1.0,
+            fuzzy: 0.8,
             synonym: 0.5,
-            phrase: 3.0,
         }
     }
 }
@@ -161,6 +154,9 @@ pub struct Hit {
     pub products: Vec<String>,
     pub tags: Vec<String>,
     pub state: String,
+    /// The source file has errors (`supportbook check` shows them); the
+    /// result shows what could be read.
+    pub problems: bool,
     pub score: f32,
     /// HTML: the best passage, matched words in `<b>`, everything else escaped.
     pub snippet: String,
@@ -179,26 +175,19 @@ pub struct Results {
     pub hits: Vec<Hit>,
     /// What in the query was not understood and how it was read instead.
     pub notes: Vec<String>,
+    /// The query with its misspelled words corrected (what was searched),
+    /// or, when nothing was found, a close query that finds something.
+    pub did_you_mean: Option<String>,
 }
 
 /// Analyzes text the way the index does (lowercase, stems).
 pub fn analyze(text: &str) -> Vec<String> {
-    let mut a = schema::analyzer();
-    let mut stream = a.token_stream(text);
-    let mut out = Vec::new();
-    while stream.advance() {
-        out.push(stream.token().text.clone());
-    }
-    out
+    schema::stems(&mut schema::analyzer(), text)
 }
 
-/// Lowercased words without stemming (for typo matching of forms the
-/// stemmer would shorten differently).
+/// Lowercased words without stemming, as the `raw` field holds them.
 fn raw_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+    schema::stems(&mut schema::raw_analyzer(), text)
 }
 
 /// Edit distance allowed for a typo in a word of this length.
@@ -210,148 +199,195 @@ pub fn typo_distance(word: &str) -> u8 {
     }
 }
 
+/// One word of the query as it is searched: the word typed (lowercased),
+/// its stem, and the word it was corrected to when the KB does not have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWord {
+    pub typed: String,
+    pub stem: String,
+    pub corrected: Option<String>,
+}
+
+impl QueryWord {
+    fn searched(&self) -> &str {
+        self.corrected.as_deref().unwrap_or(&self.typed)
+    }
+}
+
+/// The words the KB knows that are closest to `word` (unstemmed, within
+/// its typo distance), best first: fewest edits (a swap of two adjacent
+/// letters is one), then the most articles. Empty when the KB has `word`,
+/// or when `word` is too short or holds digits (codes are not misspelled
+/// words).
+pub fn corrections(
+    searcher: &tantivy::Searcher,
+    field: tantivy::schema::Field,
+    word: &str,
+) -> Vec<String> {
+    let max = typo_distance(word);
+    if max == 0 || word.chars().any(|c| c.is_ascii_digit()) {
+        return Vec::new();
+    }
+    if searcher
+        .doc_freq(&Term::from_field_text(field, word))
+        .is_ok_and(|n| n > 0)
+    {
+        return Vec::new();
+    }
+    // One edit first: cheaper, and nearly every slip is one edit.
+    for distance in 1..=max {
+        let automaton =
+            match FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true)
+                .automaton()
+            {
+                Ok(a) => a,
+                Err(_) => return Vec::new(),
+            };
+        let mut found: BTreeMap<String, u64> = BTreeMap::new();
+        let mut automaton = Some(automaton);
+        for segment in searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(field) else {
+                continue;
+            };
+            // The automaton is consumed by each stream; rebuild it per segment.
+            let a = match automaton.take() {
+                Some(a) => a,
+                None => {
+                    match FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true)
+                        .automaton()
+                    {
+                        Ok(a) => a,
+                        Err(_) => continue,
+                    }
+                }
+            };
+            let Ok(mut stream) = inverted.terms().search(a).into_stream() else {
+                continue;
+            };
+            while stream.advance() {
+                if let Ok(term) = std::str::from_utf8(stream.key()) {
+                    *found.entry(term.to_string()).or_default() +=
+                        u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        if !found.is_empty() {
+            let mut ranked: Vec<(usize, std::cmp::Reverse<u64>, String)> = found
+                .into_iter()
+                .map(|(t, df)| (strsim::osa_distance(word, &t), std::cmp::Reverse(df), t))
+                .collect();
+            ranked.sort();
+            return ranked.into_iter().map(|(_, _, t)| t).collect();
+        }
+    }
+    Vec::new()
+}
+
+/// The query's words in order, typos corrected against the index.
+pub fn query_words(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    words: &[String],
+) -> Vec<QueryWord> {
+    let mut stemmer = schema::analyzer();
+    let mut out = Vec::new();
+    for word in words {
+        for typed in raw_words(word) {
+            let corrected = corrections(searcher, fields.raw, &typed).into_iter().next();
+            let stem = schema::stems(&mut stemmer, corrected.as_deref().unwrap_or(&typed))
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| typed.clone());
+            out.push(QueryWord {
+                typed,
+                stem,
+                corrected,
+            });
+        }
+    }
+    out
+}
+
 struct Builder<'a> {
     f: &'a Fields,
     w: Weights,
     syn: &'a Synonyms,
-    searcher: &'a tantivy::Searcher,
 }
 
 impl Builder<'_> {
-    fn text_fields(&self) -> [(tantivy::schema::Field, f32); 5] {
-        [
-            (self.f.title, self.w.title),
-            (self.f.symptoms, self.w.symptoms),
-            (self.f.summary, self.w.summary),
-            (self.f.headings, self.w.headings),
-            (self.f.body, self.w.body),
-        ]
-    }
-
-    fn term(&self, field: tantivy::schema::Field, token: &str, boost: f32) -> Box<dyn TQuery> {
+    fn term(
+        &self,
+        field: tantivy::schema::Field,
+        token: &str,
+        boost: f32,
+    ) -> (Occur, Box<dyn TQuery>) {
         let q = TermQuery::new(
             Term::from_field_text(field, token),
             IndexRecordOption::WithFreqs,
         );
-        Box::new(BoostQuery::new(Box::new(q), boost))
-    }
-
-    /// Exact matches of one analyzed token in every text field.
-    fn exact(&self, token: &str, factor: f32) -> Vec<(Occur, Box<dyn TQuery>)> {
-        self.text_fields()
-            .iter()
-            .map(|(field, weight)| (Occur::Should, self.term(*field, token, weight * factor)))
-            .collect()
-    }
-
-    /// One word of the query: exact, typo-tolerant and synonym matches.
-    fn word(&self, word: &str) -> Option<Box<dyn TQuery>> {
-        let tokens = analyze(word);
-        if tokens.is_empty() {
-            return None;
-        }
-        let mut clauses = Vec::new();
-        for token in &tokens {
-            clauses.extend(self.exact(token, 1.0));
-        }
-        if tokens.len() > 1 {
-            // `5.7.1` or `ERR_SSL_PROTOCOL_ERROR`: the parts in order count most.
-            clauses.extend(self.phrase(&tokens, 1.0));
-        }
-        // Typos: a word the index does not know is probably misspelled; try
-        // both its stemmed and its raw form in the fields that matter. (Words
-        // the index knows are not expanded: that keeps queries fast and
-        // results precise.)
-        for form in self.typo_forms(word) {
-            let d = typo_distance(&form);
-            if d == 0 {
-                continue;
-            }
-            for (field, weight) in [
-                (self.f.title, self.w.title),
-                (self.f.symptoms, self.w.symptoms),
-                (self.f.body, self.w.body),
-            ] {
-                let q = FuzzyTermQuery::new(Term::from_field_text(field, &form), d, true);
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(q), weight * self.w.fuzzy)),
-                ));
-            }
-        }
-        for synonym in self.syn.of(word) {
-            for token in analyze(synonym) {
-                clauses.extend(self.exact(&token, self.w.synonym));
-            }
-        }
-        Some(Box::new(BooleanQuery::new(clauses)))
-    }
-
-    /// Forms of `word` to match with typo tolerance: none when the index
-    /// knows every token of it.
-    fn typo_forms(&self, word: &str) -> Vec<String> {
-        let tokens = analyze(word);
-        let known = |t: &str| {
-            [self.f.title, self.f.symptoms, self.f.body]
-                .iter()
-                .any(|f| {
-                    self.searcher
-                        .doc_freq(&Term::from_field_text(*f, t))
-                        .is_ok_and(|n| n > 0)
-                })
+        let q: Box<dyn TQuery> = if (boost - 1.0).abs() < f32::EPSILON {
+            Box::new(q)
+        } else {
+            Box::new(BoostQuery::new(Box::new(q), boost))
         };
-        if tokens.iter().all(|t| known(t)) {
-            return Vec::new();
+        (Occur::Should, q)
+    }
+
+    /// Single words (BM25F over the weighted `terms` field) and synonyms: a
+    /// document must match one of these.
+    fn words(&self, words: &[QueryWord], typed: &[String]) -> Vec<(Occur, Box<dyn TQuery>)> {
+        // A word typed twice counts twice, as BM25 counts query terms.
+        let mut weights: BTreeMap<&str, f32> = BTreeMap::new();
+        for w in words {
+            let factor = if w.corrected.is_some() {
+                self.w.fuzzy
+            } else {
+                1.0
+            };
+            *weights.entry(w.stem.as_str()).or_default() += factor;
         }
-        let mut forms: BTreeSet<String> = tokens.into_iter().filter(|t| !known(t)).collect();
-        forms.extend(raw_words(word).into_iter().filter(|t| !known(t)));
-        forms.into_iter().filter(|f| typo_distance(f) > 0).collect()
-    }
-
-    /// The tokens in order, in title, symptoms, summary or body.
-    fn phrase(&self, tokens: &[String], factor: f32) -> Vec<(Occur, Box<dyn TQuery>)> {
-        self.phrase_in(tokens, factor, true)
-    }
-
-    /// The tokens in order in the short fields only (title, symptoms): where
-    /// a pasted error string or an article's own words are, and cheap to
-    /// check. Used for the boost every multi-word query gets.
-    fn phrase_boost(&self, tokens: &[String], factor: f32) -> Vec<(Occur, Box<dyn TQuery>)> {
-        self.phrase_in(tokens, factor, false)
-    }
-
-    fn phrase_in(
-        &self,
-        tokens: &[String],
-        factor: f32,
-        long_fields: bool,
-    ) -> Vec<(Occur, Box<dyn TQuery>)> {
-        if tokens.len() < 2 {
-            return tokens
-                .first()
-                .map(|t| self.exact(t, factor))
-                .unwrap_or_default();
-        }
-        let short = [
-            (self.f.title, self.w.title),
-            (self.f.symptoms, self.w.symptoms),
-        ];
-        let long = [(self.f.summary, self.w.summary), (self.f.body, self.w.body)];
-        short
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = weights
             .iter()
-            .chain(if long_fields { &long[..] } else { &[] })
-            .map(|(field, weight)| {
-                let terms: Vec<Term> = tokens
-                    .iter()
-                    .map(|t| Term::from_field_text(*field, t))
-                    .collect();
-                let q: Box<dyn TQuery> = Box::new(BoostQuery::new(
-                    Box::new(PhraseQuery::new(terms)),
-                    weight * factor,
-                ));
-                (Occur::Should, q)
-            })
+            .map(|(stem, weight)| self.term(self.f.terms, stem, *weight))
+            .collect();
+        for word in typed {
+            for synonym in self.syn.of(word) {
+                for token in analyze(synonym) {
+                    clauses.push(self.term(self.f.terms, &token, self.w.synonym));
+                }
+            }
+        }
+        clauses
+    }
+
+    /// Adjacent query words found adjacent in a field of the article.
+    fn pairs(&self, words: &[QueryWord]) -> Vec<(Occur, Box<dyn TQuery>)> {
+        let mut weights: BTreeMap<String, f32> = BTreeMap::new();
+        for two in words.windows(2) {
+            if let [a, b] = two {
+                *weights.entry(schema::pair(&a.stem, &b.stem)).or_default() += self.w.pairs;
+            }
+        }
+        weights
+            .iter()
+            .map(|(pair, weight)| self.term(self.f.pairs, pair, *weight))
             .collect()
+    }
+
+    /// The tokens in this order somewhere in the article.
+    fn phrase(&self, tokens: &[String]) -> Box<dyn TQuery> {
+        match tokens {
+            [one] => Box::new(TermQuery::new(
+                Term::from_field_text(self.f.text, one),
+                IndexRecordOption::Basic,
+            )),
+            _ => Box::new(PhraseQuery::new(
+                tokens
+                    .iter()
+                    .map(|t| Term::from_field_text(self.f.text, t))
+                    .collect(),
+            )),
+        }
     }
 
     fn keyword(&self, field: tantivy::schema::Field, value: &str) -> Box<dyn TQuery> {
@@ -361,40 +397,43 @@ impl Builder<'_> {
         ))
     }
 
-    fn build(&self, q: &Query, opts: &Options) -> Box<dyn TQuery> {
+    fn build(&self, q: &Query, words: &[QueryWord], opts: &Options) -> Box<dyn TQuery> {
         let mut outer: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-        let words: Vec<Box<dyn TQuery>> = q.words.iter().filter_map(|w| self.word(w)).collect();
-        if !words.is_empty() {
-            outer.push((
-                Occur::Must,
-                Box::new(BooleanQuery::new(
-                    words.into_iter().map(|w| (Occur::Should, w)).collect(),
-                )),
-            ));
-            let all: Vec<String> = q.words.iter().flat_map(|w| analyze(w)).collect();
-            if all.len() >= 2 {
-                outer.push((
-                    Occur::Should,
-                    Box::new(BooleanQuery::new(self.phrase_boost(&all, self.w.phrase))),
-                ));
-            }
-        }
+        // Quoted phrases rank by their words too, as if typed without quotes.
+        let mut ranked: Vec<QueryWord> = words.to_vec();
+        let mut phrase_words = Vec::new();
         for p in &q.phrases {
             let tokens = analyze(p);
-            if !tokens.is_empty() {
-                outer.push((
-                    Occur::Must,
-                    Box::new(BooleanQuery::new(self.phrase(&tokens, 2.0))),
-                ));
+            if tokens.is_empty() {
+                continue;
             }
+            outer.push((Occur::Must, self.phrase(&tokens)));
+            phrase_words.extend(raw_words(p).into_iter().zip(tokens).map(|(typed, stem)| {
+                QueryWord {
+                    typed,
+                    stem,
+                    corrected: None,
+                }
+            }));
+        }
+        let word_clauses = self.words(&ranked, &q.words);
+        if !word_clauses.is_empty() {
+            outer.push((Occur::Must, Box::new(BooleanQuery::new(word_clauses))));
+        }
+        ranked.extend(phrase_words.iter().cloned());
+        if !phrase_words.is_empty() {
+            let clauses = self.words(&phrase_words, &[]);
+            outer.push((Occur::Should, Box::new(BooleanQuery::new(clauses))));
+        }
+        let mut pairs = self.pairs(words);
+        pairs.extend(self.pairs(&phrase_words));
+        if !pairs.is_empty() {
+            outer.push((Occur::Should, Box::new(BooleanQuery::new(pairs))));
         }
         for x in &q.excluded {
             let tokens = analyze(x);
             if !tokens.is_empty() {
-                outer.push((
-                    Occur::MustNot,
-                    Box::new(BooleanQuery::new(self.phrase(&tokens, 1.0))),
-                ));
+                outer.push((Occur::MustNot, self.phrase(&tokens)));
             }
         }
         let mut filter = |field: tantivy::schema::Field, values: Vec<String>| {
@@ -407,18 +446,8 @@ impl Builder<'_> {
                 .collect();
             outer.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         };
-        let slugs =
-            |it: &mut dyn Iterator<Item = &str>| it.map(crate::markdown::slug).collect::<Vec<_>>();
-        let products = slugs(
-            &mut q
-                .filter_values(FilterField::Product)
-                .chain(opts.products.iter().map(String::as_str)),
-        );
-        let tags = slugs(
-            &mut q
-                .filter_values(FilterField::Tag)
-                .chain(opts.tags.iter().map(String::as_str)),
-        );
+        let products = filter_values(q, FilterField::Product, &opts.products);
+        let tags = filter_values(q, FilterField::Tag, &opts.tags);
         filter(self.f.products, products);
         filter(self.f.tags, tags);
         filter(
@@ -443,8 +472,18 @@ impl Builder<'_> {
     }
 }
 
+/// The values of a product or tag filter, from the query and the options,
+/// as the index keeps them (slugs).
+fn filter_values(q: &Query, field: FilterField, extra: &[String]) -> Vec<String> {
+    q.filter_values(field)
+        .chain(extra.iter().map(String::as_str))
+        .map(crate::markdown::slug)
+        .collect()
+}
+
 /// Runs a query. Malformed input never fails: it is read as plain words,
-/// with a note in the results.
+/// with a note in the results. A word the KB does not have is searched as
+/// the closest word it has (`did_you_mean` then says what was searched).
 pub fn search(
     si: &SearchIndex,
     input: &str,
@@ -461,56 +500,178 @@ pub fn search(
             total: 0,
             hits: Vec::new(),
             notes,
+            did_you_mean: None,
         });
     }
     let searcher = si.reader.searcher();
+    let words = query_words(&searcher, &si.fields, &parsed.words);
     let builder = Builder {
         f: &si.fields,
         w: weights,
         syn,
-        searcher: &searcher,
     };
-    let tq = builder.build(&parsed, opts);
+    let tq = builder.build(&parsed, &words, opts);
     let limit = opts.limit.max(1);
     let (top, total) = searcher
         .search(&tq, &(TopDocs::with_limit(limit).order_by_score(), Count))
         .map_err(|e| Error::Internal(format!("search: {e}")))?;
 
-    // What to highlight: the query's words as analyzed, their synonyms, and
-    // (per document, below) the words a typo matched.
+    let corrected: Vec<&QueryWord> = words.iter().filter(|w| w.corrected.is_some()).collect();
+    let mut did_you_mean = None;
+    if !corrected.is_empty() {
+        let list = corrected
+            .iter()
+            .map(|w| format!("`{}` -> `{}`", w.typed, w.searched()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        notes.push(format!(
+            "not in the KB, searched as the closest word: {list}"
+        ));
+        did_you_mean = Some(corrected_query(input, &words));
+    } else if total == 0 {
+        did_you_mean = suggestion(&searcher, &si.fields, &parsed, opts);
+    }
+
+    // What to highlight: the words searched, as analyzed, and their synonyms.
     // Short function words still match ("not working") but are not worth
     // highlighting in a passage.
     const QUIET: &[&str] = &[
         "a", "an", "the", "in", "on", "at", "to", "of", "is", "it", "my", "i", "and", "or", "for",
         "with", "be", "by", "as", "me",
     ];
-    let mut highlight: BTreeSet<String> = BTreeSet::new();
-    let mut typo_forms: Vec<(String, u8)> = Vec::new();
-    for w in parsed.words.iter().chain(&parsed.phrases) {
-        for t in analyze(w) {
-            highlight.insert(t);
-        }
-        for form in builder.typo_forms(w) {
-            let d = typo_distance(&form);
-            typo_forms.push((form, d));
-        }
+    let mut highlight: BTreeSet<String> = words.iter().map(|w| w.stem.clone()).collect();
+    for p in &parsed.phrases {
+        highlight.extend(analyze(p));
+    }
+    for w in &parsed.words {
         for s in syn.of(w) {
             highlight.extend(analyze(s));
         }
     }
+    highlight.retain(|t| !QUIET.contains(&t.as_str()));
 
     let mut hits = Vec::with_capacity(top.len());
-    highlight.retain(|t| !QUIET.contains(&t.as_str()));
-    typo_forms.retain(|(t, _)| !QUIET.contains(&t.as_str()));
     for (score, addr) in top {
-        hits.push(hit(si, &searcher, addr, score, &highlight, &typo_forms)?);
+        hits.push(hit(si, &searcher, addr, score, &highlight)?);
     }
     Ok(Results {
         query: input.to_string(),
         total,
         hits,
         notes,
+        did_you_mean,
     })
+}
+
+/// `input` with each corrected word replaced by its correction.
+fn corrected_query(input: &str, words: &[QueryWord]) -> String {
+    let mut out = String::new();
+    let mut rest = input;
+    for w in words.iter().filter(|w| w.corrected.is_some()) {
+        // Words were lowercased; find the typed word case-insensitively.
+        let lower = rest.to_lowercase();
+        match lower.find(&w.typed).filter(|_| lower.len() == rest.len()) {
+            Some(at) => {
+                out.push_str(rest.get(..at).unwrap_or(""));
+                out.push_str(w.searched());
+                rest = rest.get(at + w.typed.len()..).unwrap_or("");
+            }
+            None => continue,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// For a query that found nothing: a query that would find something, if
+/// one is close (a misspelled filter value; a phrase that is not in the KB
+/// searched as words).
+fn suggestion(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    q: &Query,
+    opts: &Options,
+) -> Option<String> {
+    for (field, name, values) in [
+        (
+            f.products,
+            "product",
+            filter_values(q, FilterField::Product, &opts.products),
+        ),
+        (
+            f.tags,
+            "tag",
+            filter_values(q, FilterField::Tag, &opts.tags),
+        ),
+    ] {
+        for v in values {
+            let known = searcher
+                .doc_freq(&Term::from_field_text(field, &v))
+                .is_ok_and(|n| n > 0);
+            if !known {
+                let facets = facet_values(searcher, field);
+                return crate::diagnostic::did_you_mean(&v, facets.iter().map(String::as_str))
+                    .map(|m| replace_filter(&q_text(q), name, &v, m));
+            }
+        }
+    }
+    if !q.phrases.is_empty() {
+        let mut words: Vec<String> = q.words.clone();
+        words.extend(q.phrases.iter().cloned());
+        return Some(words.join(" "));
+    }
+    None
+}
+
+/// The query re-written from its parts (words, phrases, exclusions, filters).
+fn q_text(q: &Query) -> String {
+    let mut parts: Vec<String> = q.words.clone();
+    parts.extend(q.phrases.iter().map(|p| format!("\"{p}\"")));
+    parts.extend(q.excluded.iter().map(|x| {
+        if x.contains(' ') {
+            format!("-\"{x}\"")
+        } else {
+            format!("-{x}")
+        }
+    }));
+    for (field, value) in &q.filters {
+        let name = match field {
+            FilterField::Product => "product",
+            FilterField::Tag => "tag",
+            FilterField::Kind => "kind",
+            FilterField::State => "state",
+        };
+        parts.push(format!("{name}:{value}"));
+    }
+    parts.join(" ")
+}
+
+fn replace_filter(text: &str, name: &str, old: &str, new: &str) -> String {
+    let from = format!("{name}:{old}");
+    if text.contains(&from) {
+        text.replace(&from, &format!("{name}:{new}"))
+    } else {
+        format!("{text} {name}:{new}").trim().to_string()
+    }
+}
+
+/// Every value of a keyword field (products, tags): small dictionaries.
+fn facet_values(searcher: &tantivy::Searcher, field: tantivy::schema::Field) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().stream() else {
+            continue;
+        };
+        while stream.advance() {
+            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                out.insert(t.to_string());
+            }
+        }
+    }
+    out
 }
 
 fn hit(
@@ -519,7 +680,6 @@ fn hit(
     addr: DocAddress,
     score: f32,
     highlight: &BTreeSet<String>,
-    typo_forms: &[(String, u8)],
 ) -> Result<Hit> {
     let f = &si.fields;
     let doc: TantivyDocument = searcher
@@ -549,16 +709,7 @@ fn hit(
         (&summary, f.summary),
         (&body, f.body),
     ] {
-        let mut terms: BTreeMap<String, f32> = highlight.iter().map(|t| (t.clone(), 1.0)).collect();
-        // Words in this text within typo distance of a query word.
-        for token in analyze(text) {
-            if typo_forms
-                .iter()
-                .any(|(form, d)| strsim::levenshtein(form, &token) <= usize::from(*d))
-            {
-                terms.insert(token, 1.0);
-            }
-        }
+        let terms: BTreeMap<String, f32> = highlight.iter().map(|t| (t.clone(), 1.0)).collect();
         let generator = SnippetGenerator::new(terms, schema::analyzer(), field, 180);
         let snippet = generator.snippet(text);
         if !snippet.highlighted().is_empty() {
@@ -590,6 +741,7 @@ fn hit(
         products: all(f.products),
         tags: all(f.tags),
         state: first(f.state),
+        problems: first(f.problems) == "1",
         score,
         snippet,
         snippet_text,
