@@ -147,11 +147,11 @@ fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> 
         let path_part = link.dest.split('#').next().unwrap_or("");
         let Some(target) = resolve(Path::new(""), path_part) else {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::warning(
                     "summary-outside",
                     &summary.path,
                     format!(
-                        "SUMMARY.md entry `{}` points outside the source folder",
+                        "SUMMARY.md entry `{}` points outside the source folder; it is shown as a draft (not read)",
                         link.dest
                     ),
                 )
@@ -163,11 +163,11 @@ fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> 
         if known.contains(target.as_path()) {
             listed.insert(target);
         } else {
-            let mut d = Diagnostic::error(
+            let mut d = Diagnostic::warning(
                 "summary-missing",
                 &summary.path,
                 format!(
-                    "SUMMARY.md entry `{}` points to a file that does not exist",
+                    "SUMMARY.md entry `{}` points to a file that does not exist; it is shown as a draft (no page)",
                     link.dest
                 ),
             )
@@ -682,6 +682,11 @@ fn check_directives(
     }
 }
 
+/// `a/b.html` as the source it is rendered from, `a/b.md`.
+fn html_to_md_source(path: &Path) -> Option<PathBuf> {
+    (path.extension()? == "html").then(|| path.with_extension("md"))
+}
+
 /// A known file whose name is close to `wanted`'s (a likely typo).
 fn similar_file<'a>(wanted: &Path, known: impl Iterator<Item = &'a Path>) -> Option<&'a Path> {
     let name = wanted.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -799,7 +804,7 @@ fn check_links(
             } else {
                 let Some(target) = resolve(dir, file) else {
                     diags.push(
-                        Diagnostic::error(
+                        Diagnostic::warning(
                             "link-outside",
                             path,
                             format!("link `{}` points outside the source folder", link.dest),
@@ -812,6 +817,11 @@ fn check_links(
                     // The page has errors of its own; they are reported there.
                     continue;
                 }
+                // `page.html` for a page written as `page.md` is how mdBook
+                // books link to chapters: it works on the site.
+                let target = html_to_md_source(&target)
+                    .filter(|md| targets.contains_key(md.as_path()))
+                    .unwrap_or(target);
                 if let Some(t) = targets.get(target.as_path()) {
                     if !t.built {
                         diags.push(
@@ -826,7 +836,7 @@ fn check_links(
                     }
                     Some(t.outline)
                 } else if file.ends_with(".md") || !src_dir.join(&target).is_file() {
-                    let mut d = Diagnostic::error(
+                    let mut d = Diagnostic::warning(
                         "broken-link",
                         path,
                         format!("link `{}` points to a file that does not exist", link.dest),
@@ -852,7 +862,7 @@ fn check_links(
                     continue;
                 }
                 let ids = target.headings.iter().map(|h| h.id.as_str());
-                let mut d = Diagnostic::error(
+                let mut d = Diagnostic::warning(
                     "broken-anchor",
                     path,
                     format!(
