@@ -81,7 +81,7 @@ error: TOML front matter opened with `+++` is never closed
   | ^^^
   = help: add a line with only `+++` after the last front-matter key
 
-checked 2 pages and 2 articles: 1 error, 0 warnings
+checked 2 pages and 3 articles: 1 error, 0 warnings
 error: stopped: 1 error in the handbook
 ",
     );
@@ -106,7 +106,7 @@ error: invalid TOML in front matter: invalid date, expected month between 01 and
   |            ^^^^^^^^^^
   = help: dates are written YYYY-MM-DD, without quotes: reviewed = 2026-03-01
 
-checked 2 pages and 2 articles: 1 error, 0 warnings
+checked 2 pages and 3 articles: 1 error, 0 warnings
 error: stopped: 1 error in the handbook
 ",
     );
@@ -129,9 +129,9 @@ error: `state` has an unknown value \"publishd\"
   |
 3 | state = \"publishd\"
   |         ^^^^^^^^^^
-  = help: expected one of: draft, validated, archived
+  = help: did you mean \"validated\"? expected one of: draft, validated, archived
 
-checked 2 pages and 2 articles: 1 error, 0 warnings
+checked 2 pages and 3 articles: 1 error, 0 warnings
 error: stopped: 1 error in the handbook
 ",
     );
@@ -584,7 +584,7 @@ error: invalid YAML in front matter: unclosed bracket '['
 3 | state: [unclosed
   |        ^
 
-checked 2 pages and 2 articles: 1 error, 0 warnings
+checked 2 pages and 3 articles: 1 error, 0 warnings
 error: stopped: 1 error in the handbook
 ",
     );
