@@ -119,6 +119,40 @@ pub struct Article {
     pub in_summary: bool,
     /// blake3 of the whole file, hex.
     pub hash: String,
+    /// The front matter has errors (reported by `check`): the article holds
+    /// what could be read, defaults for the rest, and is still indexed.
+    pub has_errors: bool,
+    /// Where the id came from, and for a file name that is not a valid id,
+    /// the name as written.
+    #[serde(skip)]
+    pub id_source: IdSource,
+    /// Front-matter keys supportbook does not read, and values outside its
+    /// vocabularies, as written (kept, not used).
+    #[serde(skip)]
+    pub foreign: Vec<Foreign>,
+}
+
+/// Where an article's id came from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum IdSource {
+    /// The `id` key.
+    Key,
+    /// The file name, a valid id as it is.
+    #[default]
+    FileName,
+    /// The file name (stem given), normalised into a valid id.
+    Normalised(String),
+}
+
+/// A front-matter key or value that came from another tool's format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Foreign {
+    pub key: String,
+    /// For a key supportbook reads: the value it does not know, as written,
+    /// and the value the article is treated as having.
+    pub value: Option<(String, &'static str)>,
+    /// Where the key (or the value) is written.
+    pub span: std::ops::Range<usize>,
 }
 
 impl Article {

@@ -6,11 +6,16 @@ use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean, display_path};
 use crate::frontmatter::{self, Entry, Split, Value};
 use crate::load::{RawDoc, RawHandbook};
 use crate::markdown::{self, Outline};
-use crate::model::{Article, Audience, Handbook, Page, Review, State};
+use crate::model::{Article, Audience, Foreign, Handbook, IdSource, Page, Review, State};
 use jiff::civil::Date;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
+
+mod foreign;
+mod ids;
+pub use foreign::{AUDIENCE_ALIASES, STATE_ALIASES};
+pub use ids::id_from_stem;
 
 /// The front-matter keys supportbook reads.
 pub const ARTICLE_KEYS: &[&str] = &[
@@ -39,23 +44,17 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
 
     let mut articles = Vec::new();
     let mut pages = Vec::new();
-    // Ids of articles that have errors of their own: other articles may still
-    // name them in `related` without a second, misleading error.
-    let mut broken_ids: BTreeSet<String> = BTreeSet::new();
-    let mut broken_rels: BTreeSet<PathBuf> = BTreeSet::new();
     let settings = &raw.project.settings;
     for doc in raw.docs {
         let in_summary = summary_listed.contains(&doc.rel);
         if doc.is_article {
-            let intended = intended_id(&doc);
-            let rel = doc.rel.clone();
-            match article_from_raw(doc, in_summary, today, settings.review_days, &mut diags) {
-                Some(a) => articles.push(a),
-                None => {
-                    broken_ids.insert(intended);
-                    broken_rels.insert(rel);
-                }
-            }
+            articles.push(article_from_raw(
+                doc,
+                in_summary,
+                today,
+                settings.review_days,
+                &mut diags,
+            ));
         } else {
             let outline = markdown::outline(&doc.source);
             pages.push(Page {
@@ -78,16 +77,11 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
         );
     }
 
-    check_ids(&mut articles, &broken_ids, &mut diags);
+    diags.extend(foreign::diagnostics(&articles));
+    ids::assign(&mut articles, Path::new(&settings.kb_dir), &mut diags);
+    check_ids(&mut articles, &mut diags);
     check_sections(&articles, &settings.standard_sections, &mut diags);
-    check_links(
-        &pages,
-        &articles,
-        &broken_rels,
-        None,
-        &raw.project.src_dir(),
-        &mut diags,
-    );
+    check_links(&pages, &articles, None, &raw.project.src_dir(), &mut diags);
 
     let mut quiz_diags = Vec::new();
     let quizzes: Vec<crate::quiz::Quiz> = raw
@@ -147,11 +141,11 @@ fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> 
         let path_part = link.dest.split('#').next().unwrap_or("");
         let Some(target) = resolve(Path::new(""), path_part) else {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::warning(
                     "summary-outside",
                     &summary.path,
                     format!(
-                        "SUMMARY.md entry `{}` points outside the source folder",
+                        "SUMMARY.md entry `{}` points outside the source folder; it is shown as a draft (not read)",
                         link.dest
                     ),
                 )
@@ -163,11 +157,11 @@ fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> 
         if known.contains(target.as_path()) {
             listed.insert(target);
         } else {
-            let mut d = Diagnostic::error(
+            let mut d = Diagnostic::warning(
                 "summary-missing",
                 &summary.path,
                 format!(
-                    "SUMMARY.md entry `{}` points to a file that does not exist",
+                    "SUMMARY.md entry `{}` points to a file that does not exist; it is shown as a draft (no page)",
                     link.dest
                 ),
             )
@@ -285,29 +279,37 @@ impl Fields<'_> {
             }
         }
     }
+}
 
-    fn choice<T>(
+impl Fields<'_> {
+    /// Applies a value read by [`foreign::read_choice`]: the name to use,
+    /// after recording a foreign value or reporting a wrong one.
+    fn choice(
         &mut self,
         e: &Entry,
-        names: &[&'static str],
-        parse: fn(&str) -> Option<T>,
-    ) -> Option<T> {
-        let s = self.string(e)?;
-        if let Some(v) = parse(&s) {
-            return Some(v);
+        read: Option<(String, foreign::Reading)>,
+        foreign_out: &mut Vec<Foreign>,
+    ) -> Option<&'static str> {
+        match read? {
+            (_, foreign::Reading::Known(name)) => Some(name),
+            (raw, foreign::Reading::Foreign(meant)) => {
+                foreign_out.push(Foreign {
+                    key: e.key.clone(),
+                    value: Some((raw, meant)),
+                    span: e.value_span.clone(),
+                });
+                Some(meant)
+            }
+            (raw, foreign::Reading::Wrong(help)) => {
+                self.error(
+                    "invalid-value",
+                    e.value_span.clone(),
+                    format!("`{}` has an unknown value \"{raw}\"", e.key),
+                    Some(help),
+                );
+                None
+            }
         }
-        let expected = names.join(", ");
-        let help = match did_you_mean(&s, names.iter().copied()) {
-            Some(m) => format!("did you mean \"{m}\"? expected one of: {expected}"),
-            None => format!("expected one of: {expected}"),
-        };
-        self.error(
-            "invalid-value",
-            e.value_span.clone(),
-            format!("`{}` has an unknown value \"{s}\"", e.key),
-            Some(help),
-        );
-        None
     }
 }
 
@@ -321,32 +323,42 @@ pub fn is_valid_id(id: &str) -> bool {
 }
 
 /// Turns one raw KB article into a checked [`Article`] (the checks that need
-/// only this file); `None` when it has errors, which go to `diags`.
+/// only this file). Every problem goes to `diags`, and the article is
+/// returned all the same, with what could be read and defaults for the rest
+/// (`has_errors` set when there were errors), so it is still indexed and
+/// found. Foreign keys and values are recorded in `foreign`, not reported
+/// here ([`foreign_diagnostics`] reports them for many articles at once).
 pub fn article_from_raw(
     doc: RawDoc,
     in_summary: bool,
     today: Date,
     review_days: u32,
     diags: &mut Diagnostics,
-) -> Option<Article> {
+) -> Article {
+    let errors_before = diags.errors();
     let (split, fm_diags) = frontmatter::parse(&doc.path, &doc.source);
-    let had_fm_errors = !fm_diags.is_empty();
+    // Front matter that does not parse has no keys to read: a missing title
+    // would only repeat its error.
+    let unreadable = !fm_diags.is_empty();
     diags.extend(fm_diags);
-    let (entries, body_start, open_span) = match split {
-        Split::Found(fm) => (fm.entries, fm.body_start, fm.open_span),
-        Split::None => (Vec::new(), 0, 0..0),
+    let (entries, body_start, open_span, format) = match split {
+        Split::Found(fm) => (fm.entries, fm.body_start, fm.open_span, fm.format),
+        Split::None => (Vec::new(), 0, 0..0, frontmatter::Format::Toml),
     };
-    if had_fm_errors {
-        return None;
-    }
     let body = doc.source.get(body_start..).unwrap_or("");
     let stem = doc
         .rel
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let id = id_from_stem(&stem);
+    let id_source = if id == stem {
+        IdSource::FileName
+    } else {
+        IdSource::Normalised(stem.clone())
+    };
     let mut article = Article {
-        id: stem,
+        id,
         title: String::new(),
         summary: None,
         symptoms: Vec::new(),
@@ -368,10 +380,12 @@ pub fn article_from_raw(
         source: String::new(),
         body_start,
         id_span: open_span.clone(),
+        has_errors: false,
+        id_source,
+        foreign: Vec::new(),
     };
     let mut id_span = open_span.clone();
     let mut reviewed_span = open_span.clone();
-    let errors_before = diags.errors();
     let mut f = Fields {
         path: &doc.path,
         source: &doc.source,
@@ -382,7 +396,22 @@ pub fn article_from_raw(
             "id" => {
                 if let Some(id) = f.string(e) {
                     id_span = e.value_span.clone();
-                    article.id = id;
+                    if is_valid_id(&id) && id != ids::RESERVED_ID {
+                        article.id = id;
+                        article.id_source = IdSource::Key;
+                    } else {
+                        let message = if id == ids::RESERVED_ID {
+                            "the id `index` is reserved for the knowledge-base overview page"
+                                .to_string()
+                        } else {
+                            format!("`{id}` is not a valid article id")
+                        };
+                        f.diags.push(
+                            Diagnostic::error("invalid-id", &doc.path, message)
+                                .at(&doc.source, id_span.clone())
+                                .with_help(format!("use lowercase letters, digits, `-` and `_` (e.g. `{}`); without an `id`, the file name gives one", id_from_stem(&id))),
+                        );
+                    }
                 }
             }
             "title" => match f.string(e) {
@@ -411,13 +440,33 @@ pub fn article_from_raw(
                 }
             }
             "audience" => {
-                if let Some(a) = f.choice(e, &Audience::NAMES, Audience::parse) {
-                    article.audience = a;
+                let read = f.string(e).map(|v| {
+                    let r = foreign::read_choice(
+                        &v,
+                        format,
+                        &Audience::NAMES,
+                        Audience::default().as_str(),
+                        foreign::AUDIENCE_ALIASES,
+                    );
+                    (v, r)
+                });
+                if let Some(name) = f.choice(e, read, &mut article.foreign) {
+                    article.audience = Audience::parse(name).unwrap_or_default();
                 }
             }
             "state" => {
-                if let Some(s) = f.choice(e, &State::NAMES, State::parse) {
-                    article.state = s;
+                let read = f.string(e).map(|v| {
+                    let r = foreign::read_choice(
+                        &v,
+                        format,
+                        &State::NAMES,
+                        State::default().as_str(),
+                        foreign::STATE_ALIASES,
+                    );
+                    (v, r)
+                });
+                if let Some(name) = f.choice(e, read, &mut article.foreign) {
+                    article.state = State::parse(name).unwrap_or_default();
                 }
             }
             "reviewed" => {
@@ -438,59 +487,32 @@ pub fn article_from_raw(
                     Some("review-every = 180".into()),
                 ),
             },
-            other => {
-                let normalized = other.replace('_', "-").to_lowercase();
-                let candidates = ARTICLE_KEYS.iter().copied();
-                let near = if ARTICLE_KEYS.contains(&normalized.as_str()) {
-                    Some(
-                        ARTICLE_KEYS
-                            .iter()
-                            .copied()
-                            .find(|k| *k == normalized)
-                            .unwrap_or(other),
-                    )
-                } else {
-                    did_you_mean(other, candidates)
-                };
-                let mut d = Diagnostic::warning(
-                    "unknown-key",
-                    &doc.path,
-                    format!("unknown front-matter key `{other}` (kept in the file, not used)"),
-                )
-                .at(&doc.source, e.key_span.clone());
-                d = match near {
-                    Some(k) => d.with_help(format!("did you mean `{k}`?")),
-                    None => d.with_help(format!("supportbook reads: {}", ARTICLE_KEYS.join(", "))),
-                };
-                f.diags.push(d);
-            }
+            other => article.foreign.push(Foreign {
+                key: other.to_string(),
+                value: None,
+                span: e.key_span.clone(),
+            }),
         }
     }
     let outline = markdown::outline(body);
     // Outline offsets are relative to the body; shift them into the file.
     let outline = shift_outline(outline, body_start);
     let has_title_key = entries.iter().any(|e| e.key == "title");
-    if article.title.trim().is_empty() && !has_title_key {
+    if article.title.trim().is_empty() {
         match outline.h1() {
-            Some(h1) => article.title = h1.to_string(),
-            None => diags.push(
-                Diagnostic::error("missing-title", &doc.path, "article has no title")
-                    .at(&doc.source, open_span.clone())
-                    .with_help("add `title = \"...\"` to the front matter"),
-            ),
+            Some(h1) if !has_title_key => article.title = h1.to_string(),
+            _ => {
+                if !has_title_key && !unreadable {
+                    diags.push(
+                        Diagnostic::error("missing-title", &doc.path, "article has no title")
+                            .at(&doc.source, open_span.clone())
+                            .with_help("add `title = \"...\"` to the front matter"),
+                    );
+                }
+                // Still listed and found: by its first heading or file name.
+                article.title = outline.h1().map_or_else(|| stem.clone(), str::to_string);
+            }
         }
-    }
-    if !is_valid_id(&article.id) || article.id == "index" {
-        let message = if article.id == "index" {
-            "the id `index` is reserved for the knowledge-base overview page".to_string()
-        } else {
-            format!("`{}` is not a valid article id", article.id)
-        };
-        diags.push(
-            Diagnostic::error("invalid-id", &doc.path, message)
-                .at(&doc.source, id_span.clone())
-                .with_help("use lowercase letters, digits, `-` and `_` (e.g. `ssl-certificate-expired`); the id defaults to the file name"),
-        );
     }
     if let Some(reviewed) = article.reviewed {
         let every = article.review_every.unwrap_or(review_days);
@@ -514,10 +536,15 @@ pub fn article_from_raw(
     article.id_span = id_span;
     article.outline = outline;
     article.source = doc.source;
-    if diags.errors() > errors_before {
-        return None;
-    }
-    Some(article)
+    article.has_errors = diags.errors() > errors_before;
+    article
+}
+
+/// One warning per foreign front-matter key and per value outside
+/// supportbook's vocabularies across `articles`, with a count and the first
+/// place (see [`foreign::diagnostics`]).
+pub fn foreign_diagnostics<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<Diagnostic> {
+    foreign::diagnostics(articles)
 }
 
 fn shift_outline(mut o: Outline, by: usize) -> Outline {
@@ -531,29 +558,7 @@ fn shift_outline(mut o: Outline, by: usize) -> Outline {
     o
 }
 
-/// The id an article means to have: its `id` key, else its file name.
-fn intended_id(doc: &RawDoc) -> String {
-    let (split, _) = frontmatter::parse(&doc.path, &doc.source);
-    let from_key = match split {
-        Split::Found(fm) => fm
-            .entries
-            .into_iter()
-            .find(|e| e.key == "id")
-            .and_then(|e| match e.value {
-                Value::String(s) => Some(s),
-                _ => None,
-            }),
-        Split::None => None,
-    };
-    from_key.unwrap_or_else(|| {
-        doc.rel
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    })
-}
-
-fn check_ids(articles: &mut Vec<Article>, broken_ids: &BTreeSet<String>, diags: &mut Diagnostics) {
+fn check_ids(articles: &mut Vec<Article>, diags: &mut Diagnostics) {
     let mut first: HashMap<String, PathBuf> = HashMap::new();
     let mut dup = Vec::new();
     for (i, a) in articles.iter().enumerate() {
@@ -587,7 +592,7 @@ fn check_ids(articles: &mut Vec<Article>, broken_ids: &BTreeSet<String>, diags: 
     let ids: BTreeSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
     for a in articles.iter() {
         for (i, r) in a.related.iter().enumerate() {
-            if ids.contains(r.as_str()) || broken_ids.contains(r) {
+            if ids.contains(r.as_str()) {
                 continue;
             }
             let span = a.related_spans.get(i).cloned().unwrap_or(a.id_span.clone());
@@ -609,7 +614,8 @@ fn check_ids(articles: &mut Vec<Article>, broken_ids: &BTreeSet<String>, diags: 
 }
 
 fn check_sections(articles: &[Article], sections: &[String], diags: &mut Diagnostics) {
-    for a in articles {
+    // An article with errors gets those first, not advice on its sections.
+    for a in articles.iter().filter(|a| !a.has_errors) {
         let have: BTreeSet<String> = a
             .outline
             .headings
@@ -682,6 +688,11 @@ fn check_directives(
     }
 }
 
+/// `a/b.html` as the source it is rendered from, `a/b.md`.
+fn html_to_md_source(path: &Path) -> Option<PathBuf> {
+    (path.extension()? == "html").then(|| path.with_extension("md"))
+}
+
 /// A known file whose name is close to `wanted`'s (a likely typo).
 fn similar_file<'a>(wanted: &Path, known: impl Iterator<Item = &'a Path>) -> Option<&'a Path> {
     let name = wanted.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -715,7 +726,8 @@ pub fn revalidate_article(handbook: &Handbook, doc: RawDoc) -> Option<(Article, 
         handbook.today,
         settings.review_days,
         &mut diags,
-    )?;
+    );
+    diags.extend(foreign::diagnostics([&a]));
     let heads = |x: &Article| {
         x.outline
             .headings
@@ -740,7 +752,6 @@ pub fn revalidate_article(handbook: &Handbook, doc: RawDoc) -> Option<(Article, 
     check_links(
         &handbook.pages,
         &handbook.articles,
-        &BTreeSet::new(),
         Some(&a),
         &handbook.project.src_dir(),
         &mut diags,
@@ -756,7 +767,6 @@ pub fn revalidate_article(handbook: &Handbook, doc: RawDoc) -> Option<(Article, 
 fn check_links(
     pages: &[Page],
     articles: &[Article],
-    broken: &BTreeSet<PathBuf>,
     only: Option<&Article>,
     src_dir: &Path,
     diags: &mut Diagnostics,
@@ -799,7 +809,7 @@ fn check_links(
             } else {
                 let Some(target) = resolve(dir, file) else {
                     diags.push(
-                        Diagnostic::error(
+                        Diagnostic::warning(
                             "link-outside",
                             path,
                             format!("link `{}` points outside the source folder", link.dest),
@@ -808,10 +818,11 @@ fn check_links(
                     );
                     continue;
                 };
-                if broken.contains(&target) {
-                    // The page has errors of its own; they are reported there.
-                    continue;
-                }
+                // `page.html` for a page written as `page.md` is how mdBook
+                // books link to chapters: it works on the site.
+                let target = html_to_md_source(&target)
+                    .filter(|md| targets.contains_key(md.as_path()))
+                    .unwrap_or(target);
                 if let Some(t) = targets.get(target.as_path()) {
                     if !t.built {
                         diags.push(
@@ -826,7 +837,7 @@ fn check_links(
                     }
                     Some(t.outline)
                 } else if file.ends_with(".md") || !src_dir.join(&target).is_file() {
-                    let mut d = Diagnostic::error(
+                    let mut d = Diagnostic::warning(
                         "broken-link",
                         path,
                         format!("link `{}` points to a file that does not exist", link.dest),
@@ -852,7 +863,7 @@ fn check_links(
                     continue;
                 }
                 let ids = target.headings.iter().map(|h| h.id.as_str());
-                let mut d = Diagnostic::error(
+                let mut d = Diagnostic::warning(
                     "broken-anchor",
                     path,
                     format!(

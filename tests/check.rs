@@ -23,6 +23,35 @@ fn check_case(setup: impl FnOnce(&Fixture), args: &[&str], code: i32, expected: 
     assert_eq!(fx.snapshot("content"), before, "check wrote under content/");
 }
 
+/// A problem that is a warning by default and an error under `--strict`:
+/// `check` passes with `warnings` on stderr (each ending in a blank line),
+/// and `check --strict` fails with the same diagnostics as errors.
+fn warning_then_strict_error(setup: impl Fn(&Fixture), articles: usize, warnings: &str) {
+    let n = warnings.matches("\n\n").count();
+    let s = if n == 1 { "" } else { "s" };
+    check_case(
+        &setup,
+        &["check"],
+        0,
+        &format!("{warnings}checked 2 pages and {articles} articles: 0 errors, {n} warning{s}\n"),
+    );
+    let errors = warnings
+        .lines()
+        .map(|l| match l.strip_prefix("warning: ") {
+            Some(rest) => format!("error: {rest}\n"),
+            None => format!("{l}\n"),
+        })
+        .collect::<String>();
+    check_case(
+        &setup,
+        &["check", "--strict"],
+        1,
+        &format!(
+            "{errors}checked 2 pages and {articles} articles: {n} error{s}, 0 warnings\nerror: stopped: {n} error{s} in the handbook\n"
+        ),
+    );
+}
+
 #[test]
 fn clean_fixture_passes() {
     check_case(
@@ -52,7 +81,7 @@ error: TOML front matter opened with `+++` is never closed
   | ^^^
   = help: add a line with only `+++` after the last front-matter key
 
-checked 2 pages and 2 articles: 1 error, 0 warnings
+checked 2 pages and 3 articles: 1 error, 0 warnings
 error: stopped: 1 error in the handbook
 ",
     );
@@ -77,7 +106,7 @@ error: invalid TOML in front matter: invalid date, expected month between 01 and
   |            ^^^^^^^^^^
   = help: dates are written YYYY-MM-DD, without quotes: reviewed = 2026-03-01
 
-checked 2 pages and 2 articles: 1 error, 0 warnings
+checked 2 pages and 3 articles: 1 error, 0 warnings
 error: stopped: 1 error in the handbook
 ",
     );
@@ -100,9 +129,9 @@ error: `state` has an unknown value \"publishd\"
   |
 3 | state = \"publishd\"
   |         ^^^^^^^^^^
-  = help: expected one of: draft, validated, archived
+  = help: did you mean \"validated\"? expected one of: draft, validated, archived
 
-checked 2 pages and 2 articles: 1 error, 0 warnings
+checked 2 pages and 3 articles: 1 error, 0 warnings
 error: stopped: 1 error in the handbook
 ",
     );
@@ -205,100 +234,88 @@ error: stopped: 1 error in the handbook
 
 #[test]
 fn link_to_missing_anchor() {
-    check_case(
+    warning_then_strict_error(
         |fx| {
             let p = "content/training/listening.md";
             fx.write(p, fx.read(p).replace("#what-to-tell-the-customer", "#what-to-tell-them"));
         },
-        &["check"],
-        1,
+        2,
         "\
-error: link `../kb/email/mail-bounces.md#what-to-tell-them`: the page has no heading with the id `what-to-tell-them`
+warning: link `../kb/email/mail-bounces.md#what-to-tell-them`: the page has no heading with the id `what-to-tell-them`
  --> content/training/listening.md:4:22
   |
 4 | [the bounce article](../kb/email/mail-bounces.md#what-to-tell-them).
   |                      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
   = help: did you mean `#what-to-tell-the-customer`?
 
-checked 2 pages and 2 articles: 1 error, 0 warnings
-error: stopped: 1 error in the handbook
 ",
     );
 }
 
 #[test]
 fn link_to_missing_page() {
-    check_case(
+    warning_then_strict_error(
         |fx| {
             fx.write(
                 "content/README.md",
                 "# Welcome\n\nSee [gone](training/gone.md) and [listen](training/listenig.md).\n",
             )
         },
-        &["check"],
-        1,
+        2,
         "\
-error: link `training/gone.md` points to a file that does not exist
+warning: link `training/gone.md` points to a file that does not exist
  --> content/README.md:3:12
   |
 3 | See [gone](training/gone.md) and [listen](training/listenig.md).
   |            ^^^^^^^^^^^^^^^^
 
-error: link `training/listenig.md` points to a file that does not exist
+warning: link `training/listenig.md` points to a file that does not exist
  --> content/README.md:3:43
   |
 3 | See [gone](training/gone.md) and [listen](training/listenig.md).
   |                                           ^^^^^^^^^^^^^^^^^^^^
   = help: did you mean `training/listening.md`?
 
-checked 2 pages and 2 articles: 2 errors, 0 warnings
-error: stopped: 2 errors in the handbook
 ",
     );
 }
 
 #[test]
 fn summary_entry_outside_the_source_folder() {
-    check_case(
+    warning_then_strict_error(
         |fx| {
             let s = fx.read("content/SUMMARY.md");
             fx.write("content/SUMMARY.md", s + "- [Secrets](../../etc/passwd)\n");
         },
-        &["check"],
-        1,
+        2,
         "\
-error: SUMMARY.md entry `../../etc/passwd` points outside the source folder
+warning: SUMMARY.md entry `../../etc/passwd` points outside the source folder; it is shown as a draft (not read)
  --> content/SUMMARY.md:8:13
   |
 8 | - [Secrets](../../etc/passwd)
   |             ^^^^^^^^^^^^^^^^
   = help: every chapter must be a file inside the source folder
 
-checked 2 pages and 2 articles: 1 error, 0 warnings
-error: stopped: 1 error in the handbook
 ",
     );
 }
 
 #[test]
 fn summary_entry_pointing_nowhere() {
-    check_case(
+    warning_then_strict_error(
         |fx| {
             let s = fx.read("content/SUMMARY.md");
             fx.write("content/SUMMARY.md", s + "- [Later](training/later.md)\n");
         },
-        &["check"],
-        1,
+        2,
         "\
-error: SUMMARY.md entry `training/later.md` points to a file that does not exist
+warning: SUMMARY.md entry `training/later.md` points to a file that does not exist; it is shown as a draft (no page)
  --> content/SUMMARY.md:8:11
   |
 8 | - [Later](training/later.md)
   |           ^^^^^^^^^^^^^^^^^
   = help: create the file, or remove the entry (supportbook never creates files in the source folder)
 
-checked 2 pages and 2 articles: 1 error, 0 warnings
-error: stopped: 1 error in the handbook
 ",
     );
 }
@@ -567,7 +584,7 @@ error: invalid YAML in front matter: unclosed bracket '['
 3 | state: [unclosed
   |        ^
 
-checked 2 pages and 2 articles: 1 error, 0 warnings
+checked 2 pages and 3 articles: 1 error, 0 warnings
 error: stopped: 1 error in the handbook
 ",
     );

@@ -571,7 +571,7 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
                 had_errors,
             } => {
                 if had_errors {
-                    notices.push(format!("search index: skipped {key} (it has errors; `supportbook check` shows them)"));
+                    notices.push(format!("search index: {key} has errors; indexed what could be read (`supportbook check` shows them)"));
                 }
                 manifest.files.insert(key.clone(), entry);
                 to_add.push((key, doc.map(|d| *d)));
@@ -656,6 +656,7 @@ fn prepare(
         };
     }
     let in_summary = listed.contains(&f.rel);
+    let mut had_errors = false;
     let doc = if f.is_article {
         let raw = RawDoc {
             rel: f.rel.clone(),
@@ -664,15 +665,17 @@ fn prepare(
             is_article: true,
         };
         let mut diags = crate::diagnostic::Diagnostics::new();
-        validate::article_from_raw(raw, in_summary, today, review_days, &mut diags)
-            .map(|a| Box::new(Doc::from_article(&a)))
+        // An article with errors is indexed with what could be read.
+        let a = validate::article_from_raw(raw, in_summary, today, review_days, &mut diags);
+        had_errors = a.has_errors;
+        Some(Box::new(Doc::from_article(&a)))
     } else if in_summary {
         Some(Box::new(Doc::from_page(&f.rel, &f.path, &source)))
     } else {
         None
     };
     Prepared::Changed {
-        had_errors: doc.is_none() && f.is_article,
+        had_errors,
         entry: FileEntry {
             mtime_ns: f.mtime_ns,
             size: f.size,

@@ -27,6 +27,37 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// SUMMARY.md as mdBook reads it, with every entry whose file is missing or
+/// lies outside the source folder turned into a draft chapter; `None` when
+/// every entry has its file (or SUMMARY.md cannot be read or parsed: then
+/// mdBook reports it).
+fn summary_with_drafts(src_dir: &Path) -> Option<mdbook_summary::Summary> {
+    use mdbook_summary::SummaryItem;
+    fn walk(items: &mut [SummaryItem], src_dir: &Path, changed: &mut bool) {
+        for item in items {
+            if let SummaryItem::Link(link) = item {
+                let present = link.location.as_deref().is_none_or(|loc| {
+                    loc.to_str()
+                        .and_then(|l| crate::validate::resolve(Path::new(""), l))
+                        .is_some_and(|rel| src_dir.join(rel).is_file())
+                });
+                if !present {
+                    link.location = None;
+                    *changed = true;
+                }
+                walk(&mut link.nested_items, src_dir, changed);
+            }
+        }
+    }
+    let text = std::fs::read_to_string(src_dir.join("SUMMARY.md")).ok()?;
+    let mut summary = mdbook_summary::parse_summary(&text).ok()?;
+    let mut changed = false;
+    walk(&mut summary.prefix_chapters, src_dir, &mut changed);
+    walk(&mut summary.numbered_chapters, src_dir, &mut changed);
+    walk(&mut summary.suffix_chapters, src_dir, &mut changed);
+    changed.then_some(summary)
+}
+
 /// What a build did, for the summary line and tests.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BuildReport {
@@ -114,7 +145,14 @@ pub fn build_with(
             assets.push(("supportbook-quiz.js", crate::templates::QUIZ_JS, true));
         }
     }
-    let mut md = MDBook::load_with_config(&root, config.clone())?;
+    let src_dir = root.join(&config.book.src);
+    let mut md = match summary_with_drafts(&src_dir) {
+        // SUMMARY.md names files that are missing or outside the source
+        // folder (`check` warns about each): they become draft chapters,
+        // listed without a page. mdBook would create them; we never do.
+        Some(summary) => MDBook::load_with_config_and_summary(&root, config.clone(), summary)?,
+        None => MDBook::load_with_config(&root, config.clone())?,
+    };
     md.with_preprocessor(SupportbookPreprocessor::in_process(
         handbook.clone(),
         templates.clone(),
