@@ -51,7 +51,13 @@ fn main() {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        evaluate(&root, &root.join("content/kb"), &name, &case_files, show_misses);
+        evaluate(
+            &root,
+            &root.join("content/kb"),
+            &name,
+            &case_files,
+            show_misses,
+        );
     } else {
         println!(
             "SKIPPED: no corpus at {} (set SB_RELEVANCE_CORPUS)",
@@ -66,7 +72,13 @@ fn main() {
     std::fs::copy(repo.join("book.toml"), root.join("book.toml")).unwrap();
     copy_dir(&repo.join("content"), &root.join("content"));
     let cases = root.join("content/kb/search-cases.toml");
-    evaluate(&root, &root.join("content"), "handbook", &[cases], show_misses);
+    evaluate(
+        &root,
+        &root.join("content"),
+        "handbook",
+        &[cases],
+        show_misses,
+    );
 }
 
 fn write_book_toml(root: &Path) {

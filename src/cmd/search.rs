@@ -75,6 +75,9 @@ fn print_results(out: &mut impl std::io::Write, r: &Results, color: bool) -> std
     };
     if r.hits.is_empty() {
         writeln!(out, "no results for \"{}\"", r.query)?;
+        if let Some(s) = &r.did_you_mean {
+            writeln!(out, "did you mean \"{s}\"?")?;
+        }
         return Ok(());
     }
     for (i, h) in r.hits.iter().enumerate() {
@@ -84,6 +87,9 @@ fn print_results(out: &mut impl std::io::Write, r: &Results, color: bool) -> std
         }
         if h.kind != "article" {
             badges.push_str(&format!(" ({})", h.kind));
+        }
+        if h.problems {
+            badges.push_str(" [has errors: see `supportbook check`]");
         }
         let products = if h.products.is_empty() {
             String::new()

@@ -85,7 +85,7 @@ impl Doc {
             url: html_url(&crate::diagnostic::display_path(&out)),
             path: crate::diagnostic::display_path(&a.path),
             reviewed: a.reviewed.map(|d| d.to_string()).unwrap_or_default(),
-            problems: false,
+            problems: a.has_errors,
         }
     }
 
