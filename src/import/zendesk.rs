@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// One export file, as much of it as the import reads. Every field is
 /// optional so a partial export still imports; unknown fields are ignored.
@@ -218,12 +219,17 @@ pub fn plan(export: &Export, record: &Record, progress: &dyn Fn(usize, usize)) -
     for a in by_id.values() {
         *slug_count.entry(base_name(a)).or_default() += 1;
     }
+    // File names first, so links between the articles can point at the files.
+    let recorded: HashMap<&str, &str> = record
+        .entries
+        .iter()
+        .map(|(path, e)| (e.origin.as_str(), path.as_str()))
+        .collect();
     let mut used: HashMap<String, String> = HashMap::new();
-    let total = by_id.len();
-    let converter = converter();
-    for (n, a) in by_id.values().enumerate() {
+    let mut named: Vec<(&Article, String, String)> = Vec::new();
+    for a in by_id.values() {
         let origin = format!("zendesk:{}", a.id);
-        let rel = match record.path_of(&origin) {
+        let rel = match recorded.get(origin.as_str()) {
             Some(p) => p.to_string(),
             None => {
                 let base = base_name(a);
@@ -239,6 +245,21 @@ pub fn plan(export: &Export, record: &Record, progress: &dyn Fn(usize, usize)) -
                 "{rel}: {origin} has the same file name as {other}, skipped"
             ));
             continue;
+        }
+        named.push((a, rel, origin));
+    }
+    let links = Arc::new(Mutex::new(LinkContext {
+        base: None,
+        local: named
+            .iter()
+            .map(|(a, rel, _)| (a.id.to_string(), rel.clone()))
+            .collect(),
+    }));
+    let converter = converter(links.clone());
+    let total = named.len();
+    for (n, (a, rel, origin)) in named.into_iter().enumerate() {
+        if let Ok(mut ctx) = links.lock() {
+            ctx.base = a.html_url.clone();
         }
         let text = article_file(
             a,
@@ -389,8 +410,19 @@ fn decode_entities(s: &str) -> String {
     out
 }
 
-/// The HTML-to-Markdown converter: htmd, with active content dropped.
-fn converter() -> htmd::HtmlToMarkdown {
+/// What links in a body are resolved against: the article's own URL, and
+/// the files the export's articles become (by Zendesk id).
+#[derive(Debug, Default)]
+pub struct LinkContext {
+    pub base: Option<String>,
+    pub local: HashMap<String, String>,
+}
+
+/// The HTML-to-Markdown converter: htmd, with active content dropped, and
+/// links resolved through `links`: relative URLs made absolute against the
+/// article's URL (the body was written to be shown there), links to another
+/// article of the export pointed at its file.
+pub fn converter(links: Arc<Mutex<LinkContext>>) -> htmd::HtmlToMarkdown {
     use htmd::element_handler::Handlers;
     use htmd::options::{BulletListMarker, Options};
     htmd::HtmlToMarkdown::builder()
@@ -407,20 +439,105 @@ fn converter() -> htmd::HtmlToMarkdown {
         ])
         .add_handler(
             vec!["a", "img"],
-            |handlers: &dyn Handlers, element: htmd::Element| {
-                let unsafe_url = element.attrs.iter().any(|attr| {
-                    let name = &*attr.name.local;
-                    (name == "href" || name == "src") && !is_safe_url(&attr.value)
-                });
-                if unsafe_url {
-                    // Keep the link's text (an image's alt text is lost), drop the target.
-                    Some(handlers.walk_children(element.node))
+            move |handlers: &dyn Handlers, element: htmd::Element| {
+                let is_img = element.tag == "img";
+                let wanted = if is_img { "src" } else { "href" };
+                let url = element
+                    .attrs
+                    .iter()
+                    .find(|attr| &*attr.name.local == wanted)
+                    .map(|attr| attr.value.to_string());
+                let Some(url) = url else {
+                    return handlers.fallback(element);
+                };
+                if !is_safe_url(&url) {
+                    // Keep a link's text, drop the target (and unsafe images).
+                    return Some(handlers.walk_children(element.node));
+                }
+                let target = match links.lock() {
+                    Ok(ctx) => rewrite_url(&url, &ctx, is_img),
+                    Err(_) => None,
+                };
+                let Some(target) = target else {
+                    return handlers.fallback(element);
+                };
+                let dest = if target.contains([' ', '(', ')', '<', '>']) {
+                    format!("<{}>", target.replace('<', "%3C").replace('>', "%3E"))
                 } else {
-                    handlers.fallback(element)
+                    target
+                };
+                if is_img {
+                    let alt = element
+                        .attrs
+                        .iter()
+                        .find(|attr| &*attr.name.local == "alt")
+                        .map(|attr| escape_brackets(&attr.value))
+                        .unwrap_or_default();
+                    Some(format!("![{alt}]({dest})").into())
+                } else {
+                    let text = handlers.walk_children(element.node).content;
+                    Some(format!("[{}]({dest})", text.trim()).into())
                 }
             },
         )
         .build()
+}
+
+fn escape_brackets(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
+}
+
+/// The new target of a link, when it must change: another article of the
+/// export becomes its file; a relative URL becomes absolute.
+fn rewrite_url(url: &str, ctx: &LinkContext, is_img: bool) -> Option<String> {
+    let url = url.trim();
+    let absolute = if url.is_empty() || url.starts_with('#') || has_scheme(url) {
+        None
+    } else {
+        ctx.base.as_deref().and_then(|base| join_url(base, url))
+    };
+    if !is_img {
+        let full = absolute.as_deref().unwrap_or(url);
+        if let Some(rel) = article_id_in(full).and_then(|id| ctx.local.get(&id)) {
+            return Some(rel.clone());
+        }
+    }
+    absolute
+}
+
+fn has_scheme(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
+
+/// `url` resolved against `base` (an absolute http(s) URL).
+fn join_url(base: &str, url: &str) -> Option<String> {
+    let (scheme, rest) = base.split_once("://")?;
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    let host = rest.get(..host_end)?;
+    if let Some(r) = url.strip_prefix("//") {
+        return Some(format!("{scheme}://{r}"));
+    }
+    if url.starts_with('/') {
+        return Some(format!("{scheme}://{host}{url}"));
+    }
+    let path = rest.get(host_end..).unwrap_or("");
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    Some(format!("{scheme}://{host}{dir}/{url}"))
+}
+
+/// The id in a Help Center article URL: `.../articles/360001002-Title`.
+fn article_id_in(url: &str) -> Option<String> {
+    let (_, after) = url.split_once("/articles/")?;
+    let id: String = after.chars().take_while(char::is_ascii_digit).collect();
+    (!id.is_empty()).then_some(id)
 }
 
 /// Relative URLs and http(s), mailto and tel ones; not `javascript:`,
@@ -441,7 +558,7 @@ fn is_safe_url(url: &str) -> bool {
 
 /// Converts an HTML body to Markdown (empty when the HTML cannot be read).
 pub fn body_markdown(html: &str) -> String {
-    converter().convert(html).unwrap_or_default()
+    converter(Arc::default()).convert(html).unwrap_or_default()
 }
 
 fn article_file(
@@ -546,9 +663,6 @@ fn article_file(
     if let Some(url) = a.html_url.as_deref().filter(|u| is_safe_url(u)) {
         fm.push(("zendesk-url", s(url)));
     }
-    if let Some(locale) = a.locale.as_deref() {
-        fm.push(("zendesk-locale", s(locale)));
-    }
 
     let mut out = String::from("+++\n");
     for (key, value) in &fm {
@@ -611,6 +725,36 @@ mod tests {
         assert!(md.contains("[ok](https://x.test/a)"), "{md}");
         assert!(md.contains("- one\n- two"), "{md}");
         assert!(md.contains("```\nls -l\n```"), "{md}");
+    }
+
+    #[test]
+    fn links_resolve_against_the_article_and_to_local_files() {
+        let ctx = LinkContext {
+            base: Some("https://acme.zendesk.com/hc/en-us/articles/1-Title?x=1".into()),
+            local: [("2".to_string(), "other.md".to_string())].into(),
+        };
+        let rw = |u: &str, img: bool| rewrite_url(u, &ctx, img);
+        assert_eq!(
+            rw("/hc/en-us/articles/2-Other#a", false).as_deref(),
+            Some("other.md")
+        );
+        assert_eq!(
+            rw("https://acme.zendesk.com/hc/en-us/articles/2", false).as_deref(),
+            Some("other.md")
+        );
+        assert_eq!(
+            rw("/hc/a.png", true).as_deref(),
+            Some("https://acme.zendesk.com/hc/a.png")
+        );
+        assert_eq!(
+            rw("b.png", true).as_deref(),
+            Some("https://acme.zendesk.com/hc/en-us/articles/b.png")
+        );
+        assert_eq!(rw("https://x.test/", false), None);
+        assert_eq!(rw("#top", false), None);
+        assert!(!is_safe_url(" JavaScript:alert(1)"));
+        assert!(!is_safe_url("java\tscript:alert(1)"));
+        assert!(is_safe_url("/relative:colon"));
     }
 
     #[test]
