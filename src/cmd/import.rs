@@ -62,7 +62,7 @@ pub fn run(root: &Path, cwd: &Path, args: &ImportArgs, quiet: bool) -> Result<()
         Some(dir) => cwd.join(dir),
         None => kb_dir.join(source_name(&src, meta.is_dir())?),
     };
-    let (into, into_rel_kb) = import::check_into(&into, &kb_dir)?;
+    let (into, into_rel_kb) = import::check_into(&into, &kb_dir, root)?;
     if let (Ok(real_src), Some(real_into)) = (src.canonicalize(), real_path(&into)) {
         let src_dir = if meta.is_dir() {
             real_src.clone()
@@ -274,7 +274,10 @@ fn real_path(path: &Path) -> Option<PathBuf> {
 }
 
 fn shown(path: &Path, root: &Path) -> String {
-    crate::diagnostic::display_path(path.strip_prefix(root).unwrap_or(path))
+    match path.strip_prefix(root) {
+        Ok(rel) => crate::diagnostic::display_path(rel),
+        Err(_) => path.display().to_string(),
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -349,12 +352,16 @@ fn print_names(o: &Outcome, verbose: bool, name_of: &dyn Fn(&str) -> String) -> 
         ("deleted-here", &o.deleted_here),
         ("gone-upstream", &o.gone_upstream),
     ] {
+        let mut names: Vec<&String> = names.iter().collect();
+        names.sort();
         for n in names {
             lines.push_str(&format!("{word:<13} {}\n", name_of(n)));
         }
     }
     if verbose {
-        for n in &o.unchanged {
+        let mut unchanged: Vec<&String> = o.unchanged.iter().collect();
+        unchanged.sort();
+        for n in unchanged {
             lines.push_str(&format!("{:<13} {}\n", "unchanged", name_of(n)));
         }
     }

@@ -367,16 +367,22 @@ fn resolve_existing(path: &Path) -> PathBuf {
 
 /// Checks that `into` (absolute) lies strictly inside `kb_dir`, both as
 /// written and once symbolic links are followed. Returns `into` normalized
-/// and its path relative to the KB folder.
-pub fn check_into(into: &Path, kb_dir: &Path) -> Result<(PathBuf, PathBuf)> {
+/// and its path relative to the KB folder. Messages show paths relative to
+/// `root`.
+pub fn check_into(into: &Path, kb_dir: &Path, root: &Path) -> Result<(PathBuf, PathBuf)> {
     let kb = normalize(kb_dir);
     let target = normalize(into);
+    let root = normalize(root);
+    let shown = |p: &Path| match p.strip_prefix(&root) {
+        Ok(rel) => crate::diagnostic::display_path(rel),
+        Err(_) => p.display().to_string(),
+    };
     let refuse = |why: &str| {
         Error::Refused(format!(
-            "--into {} {why}; imports go into a folder inside the KB folder {} (e.g. {})",
-            into.display(),
-            kb.display(),
-            kb.join("NAME").display()
+            "--into {} {why}; imports go into a folder inside the KB folder {} (e.g. {}/NAME)",
+            shown(&target),
+            shown(&kb),
+            shown(&kb),
         ))
     };
     let rel = match target.strip_prefix(&kb) {
@@ -492,12 +498,16 @@ mod tests {
     #[test]
     fn into_must_stay_inside_the_kb_folder() {
         let kb = Path::new("/p/content/kb");
-        assert!(check_into(Path::new("/p/content/kb/zd"), kb).is_ok());
-        assert!(check_into(Path::new("/p/content/kb/a/../zd"), kb).is_ok());
-        assert!(check_into(Path::new("/p/content/kb/../x"), kb).is_err());
-        assert!(check_into(Path::new("/p/content/kb"), kb).is_err());
-        assert!(check_into(Path::new("/etc"), kb).is_err());
-        assert!(check_into(Path::new("/p/content/kbx"), kb).is_err());
+        let check = |p: &str| check_into(Path::new(p), kb, Path::new("/p"));
+        assert!(check("/p/content/kb/zd").is_ok());
+        assert!(check("/p/content/kb/a/../zd").is_ok());
+        assert_eq!(
+            check("/p/content/kb/../x").unwrap_err().to_string(),
+            "--into content/x is outside the KB folder; imports go into a folder inside the KB folder content/kb (e.g. content/kb/NAME)"
+        );
+        assert!(check("/p/content/kb").is_err());
+        assert!(check("/etc").is_err());
+        assert!(check("/p/content/kbx").is_err());
     }
 
     #[test]
@@ -508,7 +518,7 @@ mod tests {
         std::fs::create_dir_all(&kb).unwrap();
         std::fs::create_dir_all(&out).unwrap();
         std::os::unix::fs::symlink(&out, kb.join("link")).unwrap();
-        let err = check_into(&kb.join("link/sub"), &kb).unwrap_err();
+        let err = check_into(&kb.join("link/sub"), &kb, dir.path()).unwrap_err();
         assert!(err.to_string().contains("symbolic link"), "{err}");
     }
 
