@@ -80,6 +80,16 @@ pub fn run(root: &Path, cwd: &Path, args: &ImportArgs, quiet: bool) -> Result<()
         }
     }
     let record_path = import::record_path(root, &into_rel_kb);
+    for p in [root.join("imports"), record_path.clone()] {
+        if p.symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Err(Error::Refused(format!(
+                "{} is a symbolic link; the import record is only written to a plain file",
+                shown(&p, root)
+            )));
+        }
+    }
     let old_text = match std::fs::read_to_string(&record_path) {
         Ok(t) => Some(t),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,

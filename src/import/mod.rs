@@ -315,7 +315,16 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = parent.join(format!(".{name}.import-tmp"));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io("write", &tmp, e))?;
+    // A leftover of an interrupted import (or a link planted there) goes
+    // first; create_new never follows a link.
+    let _ = std::fs::remove_file(&tmp);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| Error::io("create", &tmp, e))?;
+    std::io::Write::write_all(&mut f, bytes).map_err(|e| Error::io("write", &tmp, e))?;
+    drop(f);
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         Error::io("replace", path, e)
