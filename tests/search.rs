@@ -382,3 +382,102 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn typos_find_their_article_and_say_what_was_searched() {
+    let fx = Fixture::handbook();
+    // A one-letter slip in a long word is one edit from the word as written
+    // (though two from its stem): each finds its article.
+    for (query, expect) in [
+        ("certficate expired", "ssl-certificate-expired"),
+        ("relayng denied", "email-relaying-denied"),
+        ("dns propogation", "dns-propagation-delay"),
+        ("certificat expired", "ssl-certificate-expired"),
+    ] {
+        let v = search(&fx, &[query]);
+        assert!(
+            ids(&v)[..3].contains(&expect.to_string()),
+            "{query}: {:?}",
+            ids(&v)
+        );
+        assert_ne!(v["did_you_mean"], serde_json::Value::Null, "{query}");
+    }
+    // Alone, too.
+    for (query, expect) in [
+        ("relayng", "email-relaying-denied"),
+        ("propogation", "dns-propagation-delay"),
+    ] {
+        assert!(
+            ids(&search(&fx, &[query]))[..3].contains(&expect.to_string()),
+            "{query}"
+        );
+    }
+    let v = search(&fx, &["relayng denied"]);
+    assert_eq!(v["did_you_mean"], "relaying denied");
+    // The terminal says what it searched instead.
+    let out = fx.run(&["search", "relayng", "denied"]);
+    assert!(
+        out.stderr.contains("`relayng` -> `relaying`"),
+        "{}",
+        out.stderr
+    );
+    // Words the KB has are not "corrected".
+    let v = search(&fx, &["relaying denied"]);
+    assert_eq!(v["did_you_mean"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_query_that_finds_nothing_gets_a_did_you_mean() {
+    let fx = Fixture::new("base");
+    let v = search(&fx, &["bounces product:emial"]);
+    assert_eq!(v["total"], 0);
+    assert_eq!(v["did_you_mean"], "bounces product:email");
+    assert_eq!(search(&fx, &["bounces product:email"])["total"], 1);
+    let out = fx.run(&["search", "bounces", "product:emial"]);
+    assert!(
+        out.stdout
+            .contains("did you mean \"bounces product:email\"?"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn an_error_quoted_in_a_body_outranks_its_words_in_titles() {
+    let fx = Fixture::new("base");
+    // The error message appears only in one article's body; the words of it
+    // are spread over the titles and symptoms of others.
+    fx.write(
+        "content/kb/email/archive-unavailable.md",
+        "+++\ntitle = \"Users can't open their online archive\"\nproducts = [\"email\"]\n+++\n\n## Symptoms\n\nOpening the archive in webmail shows:\n\n> Your archive appears to be unavailable. Try to access it again in 10 seconds.\n\n## Cause\n\nA missing root certificate on the mail server.\n\n## Resolution\n\nReinstall the root certificates.\n",
+    );
+    for (name, title, symptom) in [
+        (
+            "archive-full",
+            "Archive full: mailbox appears to be over quota",
+            "the archive is full",
+        ),
+        (
+            "archive-slow",
+            "Archive unavailable during maintenance",
+            "archive is unavailable again",
+        ),
+        (
+            "access-again",
+            "Try again later when you access the panel",
+            "access denied, try again",
+        ),
+    ] {
+        fx.write(
+            &format!("content/kb/email/{name}.md"),
+            format!("+++\ntitle = \"{title}\"\nsymptoms = [\"{symptom}\"]\nproducts = [\"email\"]\n+++\n\n## Symptoms\n\n{symptom}.\n\n## Resolution\n\nWait.\n"),
+        );
+    }
+    let v = search(&fx, &["archive appears to be unavailable"]);
+    assert_eq!(ids(&v)[0], "archive-unavailable", "{:?}", ids(&v));
+    let v = search(
+        &fx,
+        &["Your archive appears to be unavailable. Try to access it again in 10 seconds."],
+    );
+    assert_eq!(ids(&v)[0], "archive-unavailable", "{:?}", ids(&v));
+}

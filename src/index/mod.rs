@@ -65,6 +65,9 @@ pub struct Doc {
     pub reviewed: String,
     /// The source file has errors; the document holds what could be read.
     pub problems: bool,
+    /// The text of the body's Symptoms sections (also in `body`): the
+    /// customer's words and the errors they saw, weighted as `symptoms`.
+    pub symptom_sections: Vec<String>,
 }
 
 impl Doc {
@@ -86,6 +89,7 @@ impl Doc {
             path: crate::diagnostic::display_path(&a.path),
             reviewed: a.reviewed.map(|d| d.to_string()).unwrap_or_default(),
             problems: a.has_errors,
+            symptom_sections: symptom_sections(a.outline.headings.as_slice(), &a.source),
         }
     }
 
@@ -117,6 +121,7 @@ impl Doc {
             path: crate::diagnostic::display_path(path),
             reviewed: String::new(),
             problems: false,
+            symptom_sections: Vec::new(),
         }
     }
 
@@ -142,7 +147,8 @@ impl Doc {
             v.iter().map(|s| schema::stems(a, s)).collect::<Vec<_>>()
         };
         let title = one(&mut a, &self.title);
-        let symptoms = many(&mut a, &self.symptoms);
+        let mut symptoms = many(&mut a, &self.symptoms);
+        symptoms.extend(many(&mut a, &self.symptom_sections));
         let summary = one(&mut a, &self.summary);
         let headings = many(&mut a, &self.headings);
         let body = one(&mut a, &self.body);
@@ -180,6 +186,40 @@ impl Doc {
         d.add_text(f.reviewed, &self.reviewed);
         d
     }
+}
+
+/// Headings that open a section of symptoms, lowercased: the KCS name and
+/// what other knowledge bases call it.
+const SYMPTOM_HEADINGS: &[&str] = &[
+    "symptom",
+    "symptoms",
+    "problem",
+    "issue",
+    "error",
+    "errors",
+    "error message",
+    "error messages",
+];
+
+/// The plain text of each section of `source` whose heading is one of
+/// [`SYMPTOM_HEADINGS`], up to the next heading of the same or a higher level.
+fn symptom_sections(headings: &[markdown::Heading], source: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, h) in headings.iter().enumerate() {
+        let name = h.text.trim().trim_end_matches(':').to_lowercase();
+        if h.level == 0 || !SYMPTOM_HEADINGS.contains(&name.as_str()) {
+            continue;
+        }
+        let end = headings
+            .iter()
+            .skip(i + 1)
+            .find(|n| n.level != 0 && n.level <= h.level)
+            .map_or(source.len(), |n| n.span.start);
+        if let Some(text) = source.get(h.span.end..end) {
+            out.push(markdown::to_plain(text));
+        }
+    }
+    out
 }
 
 /// The text of a Markdown page without its markup (front matter skipped).

@@ -76,7 +76,7 @@ pub struct FieldWeights {
 
 pub const FIELD_WEIGHTS: FieldWeights = FieldWeights {
     title: 3,
-    symptoms: 2,
+    symptoms: 3,
     summary: 2,
     headings: 1,
     body: 1,
