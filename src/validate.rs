@@ -15,7 +15,7 @@ use std::path::{Component, Path, PathBuf};
 mod foreign;
 mod ids;
 pub use foreign::{AUDIENCE_ALIASES, STATE_ALIASES};
-pub use ids::id_from_stem;
+pub use ids::{Claim, Origin, id_from_stem, unique_ids};
 
 /// The front-matter keys supportbook reads.
 pub const ARTICLE_KEYS: &[&str] = &[

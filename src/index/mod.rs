@@ -3,6 +3,9 @@
 //! The index is updated file by file: a manifest records each source file's
 //! size, modification time and content hash, so an update reads only files
 //! whose size or time changed, and re-indexes only those whose content did.
+//! Articles get the ids `check` and `build` give them (unique by folder,
+//! [`validate::unique_ids`]): the manifest records each article's id, so an
+//! article whose id another file's change moved is read and re-indexed too.
 //! A schema-version change or an index that cannot be opened is rebuilt from
 //! scratch with a one-line notice. One writer at a time (tantivy's lock); a
 //! second writer waits, then says why it cannot proceed.
@@ -13,13 +16,14 @@ use crate::error::{Error, Result};
 use crate::frontmatter::{self, Split};
 use crate::load::{self, RawDoc};
 use crate::markdown;
-use crate::model::Article;
+use crate::model::{Article, IdSource};
 use crate::project::Project;
 use crate::render::{article_out, html_url};
 use crate::validate;
 use jiff::civil::Date;
 pub use schema::{Fields, SCHEMA_VERSION};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -243,6 +247,116 @@ struct FileEntry {
     hash: String,
     /// False when the file could not be turned into a document (it has errors).
     indexed: bool,
+    /// For an article, the id it is indexed with; `None` when the manifest
+    /// was written before ids were recorded (the file is read again).
+    id: Option<IndexedId>,
+}
+
+/// The id an article is indexed with, as the manifest records it: enough,
+/// with the file's path, to give every article its id (see [`article_ids`])
+/// without reading the files that did not change.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+struct IndexedId {
+    /// The id is the article's `id` key (else it comes from the file name).
+    from_key: bool,
+    /// The id, when it is not the one the file name gives
+    /// ([`validate::id_from_stem`]): a key that says otherwise, or a name
+    /// made unique by its folder.
+    id: Option<String>,
+}
+
+impl IndexedId {
+    /// The manifest column: `id` or nothing from the file name, `=id` or
+    /// `=` from the `id` key (ids never hold `=`, tabs or newlines).
+    fn to_column(&self) -> String {
+        let id = self.id.as_deref().unwrap_or("");
+        if self.from_key {
+            format!("={id}")
+        } else {
+            id.to_string()
+        }
+    }
+
+    fn from_column(col: &str) -> IndexedId {
+        let (from_key, id) = match col.strip_prefix('=') {
+            Some(rest) => (true, rest),
+            None => (false, col),
+        };
+        IndexedId {
+            from_key,
+            id: (!id.is_empty()).then(|| id.to_string()),
+        }
+    }
+
+    /// The id itself, given the one the file name gives.
+    fn resolve<'a>(&'a self, from_name: &'a str) -> &'a str {
+        self.id.as_deref().unwrap_or(from_name)
+    }
+}
+
+/// One article file as [`article_ids`] sees it.
+#[derive(Debug, Clone)]
+struct IdInput<'a> {
+    /// Relative to the source folder.
+    rel: &'a Path,
+    /// The id its file name gives ([`validate::id_from_stem`]).
+    from_name: Cow<'a, str>,
+    origin: validate::Origin,
+    /// The `id` key, when it is not `from_name`.
+    key: Option<&'a str>,
+}
+
+impl<'a> IdInput<'a> {
+    /// A file whose id comes from its name (`kb/Can't sign in.md` -> `can-t-sign-in`).
+    fn new(rel: &'a Path) -> IdInput<'a> {
+        let stem = rel
+            .file_stem()
+            .map(|s| s.to_string_lossy())
+            .unwrap_or_default();
+        let (from_name, origin) = if validate::is_valid_id(&stem) {
+            (stem, validate::Origin::FileName)
+        } else {
+            let id = validate::id_from_stem(&stem);
+            (Cow::Owned(id), validate::Origin::Normalised)
+        };
+        IdInput {
+            rel,
+            from_name,
+            origin,
+            key: None,
+        }
+    }
+
+    /// The same file with an `id` key; `None`: the key is the name's id.
+    fn keyed(mut self, key: Option<&'a str>) -> IdInput<'a> {
+        self.origin = validate::Origin::Key;
+        self.key = key.filter(|k| *k != self.from_name);
+        self
+    }
+
+    fn claim(&self) -> validate::Claim<'_> {
+        validate::Claim {
+            id: self.key.unwrap_or(&self.from_name),
+            origin: self.origin,
+            rel: self.rel,
+        }
+    }
+}
+
+/// The id every article gets, by the rule `check` and `build` follow
+/// ([`validate::unique_ids`]); most are the id they claim, borrowed.
+fn article_ids<'a>(articles: &'a [IdInput<'a>], kb_dir: &Path) -> Vec<Cow<'a, str>> {
+    let claims: Vec<validate::Claim<'_>> = articles.iter().map(IdInput::claim).collect();
+    let mut ids: Vec<Cow<'a, str>> = articles
+        .iter()
+        .map(|a| Cow::Borrowed(a.key.unwrap_or(&a.from_name)))
+        .collect();
+    for (i, id) in validate::unique_ids(&claims, kb_dir) {
+        if let Some(slot) = ids.get_mut(i) {
+            *slot = Cow::Owned(id);
+        }
+    }
+    ids
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -300,8 +414,10 @@ impl Manifest {
             self.schema_version, self.summary_hash
         );
         for (path, e) in &self.files {
+            // An id not known here is only a page's (articles are read again).
+            let id = e.id.as_ref().map(IndexedId::to_column).unwrap_or_default();
             out.push_str(&format!(
-                "{}\t{}\t{}\t{}\t{}\n",
+                "{}\t{}\t{}\t{}\t{}\t{id}\n",
                 escape_path(path),
                 e.mtime_ns,
                 e.size,
@@ -355,6 +471,8 @@ impl Manifest {
             if cols.next()? == "1" {
                 indexed += 1;
             }
+            // A manifest without ids is from an older version: update it.
+            let _id = cols.next()?;
         }
         files.next().is_none().then_some(indexed)
     }
@@ -376,6 +494,7 @@ impl Manifest {
                 size: f.next()?.parse().ok()?,
                 hash: f.next()?.to_string(),
                 indexed: f.next()? == "1",
+                id: f.next().map(IndexedId::from_column),
             };
             files.insert(path, entry);
         }
@@ -519,7 +638,7 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
             || files.iter().any(|f| {
                 !m.files
                     .get(&f.key)
-                    .is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size)
+                    .is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size && o.id.is_some())
             })
     };
     if rebuild_reason.is_none() && !stale(&manifest) {
@@ -560,63 +679,26 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
         }
     }
     let seen: BTreeSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
-    // Files whose size or time changed (all of them when SUMMARY.md changed).
+    // Files whose size or time changed (all of them when SUMMARY.md changed),
+    // and those the manifest has no id for.
     let candidates: Vec<&load::FileStat> = files
         .iter()
         .filter(|f| {
             let old = manifest.files.get(&f.key);
-            force || !old.is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size)
+            force
+                || !old
+                    .is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size && o.id.is_some())
         })
         .collect();
-    // Read, hash and turn them into documents in parallel.
-    let prepared: Vec<Prepared> = {
-        use rayon::prelude::*;
-        let manifest = &manifest;
-        candidates
-            .par_iter()
-            .map(|f| {
-                prepare(
-                    f,
-                    &src_dir,
-                    manifest,
-                    force,
-                    &listed,
-                    today,
-                    project.settings.review_days,
-                )
-            })
-            .collect()
+    let reader = Reader {
+        src_dir: &src_dir,
+        listed: &listed,
+        today,
+        review_days: project.settings.review_days,
     };
-    let mut to_add: Vec<(String, Option<Doc>)> = Vec::new();
-    for p in prepared {
-        match p {
-            Prepared::Unreadable { key } => {
-                manifest.files.remove(&key);
-                to_add.push((key, None));
-            }
-            Prepared::Unchanged {
-                key,
-                mtime_ns,
-                size,
-            } => {
-                if let Some(e) = manifest.files.get_mut(&key) {
-                    e.mtime_ns = mtime_ns;
-                    e.size = size;
-                }
-            }
-            Prepared::Changed {
-                key,
-                entry,
-                doc,
-                had_errors,
-            } => {
-                if had_errors {
-                    notices.push(format!("search index: {key} has errors; indexed what could be read (`supportbook check` shows them)"));
-                }
-                manifest.files.insert(key.clone(), entry);
-                to_add.push((key, doc.map(|d| *d)));
-            }
-        }
+    let mut batch = Batch::default();
+    for p in reader.prepare_all(&candidates, &manifest, force) {
+        batch.take(p, &mut manifest, notices);
     }
     let removed: Vec<String> = manifest
         .files
@@ -627,6 +709,9 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
     for k in &removed {
         manifest.files.remove(k);
     }
+    let kb_dir = Path::new(&project.settings.kb_dir);
+    settle_ids(&files, kb_dir, &reader, &mut manifest, &mut batch, notices);
+    let to_add = batch.to_add;
 
     if !to_add.is_empty() || !removed.is_empty() || report.rebuilt {
         for (key, doc) in &to_add {
@@ -655,6 +740,80 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
     Ok(report)
 }
 
+/// Gives every article the id `check` and `build` give it, which can depend
+/// on other files (two `setup.md` in two folders, see
+/// [`validate::unique_ids`]), and turns the articles read into documents.
+/// An article not read in this update whose id is not the one the index
+/// holds is read again; with no collisions, none is. The ids of the files
+/// not read come from the manifest.
+fn settle_ids(
+    files: &[load::FileStat],
+    kb_dir: &Path,
+    reader: &Reader<'_>,
+    manifest: &mut Manifest,
+    batch: &mut Batch,
+    notices: &mut Vec<String>,
+) {
+    let articles: Vec<&load::FileStat> = files
+        .iter()
+        .filter(|f| f.is_article && manifest.files.contains_key(&f.key))
+        .collect();
+    // The ids of the articles read now, and of those to read again.
+    let mut settled: Vec<(&load::FileStat, String)> = Vec::new();
+    let mut moved: Vec<&load::FileStat> = Vec::new();
+    {
+        let recorded = |f: &load::FileStat| manifest.files.get(&f.key).and_then(|e| e.id.as_ref());
+        let inputs: Vec<IdInput<'_>> = articles
+            .iter()
+            .map(|f| {
+                let input = IdInput::new(&f.rel);
+                match batch.read.get(&f.key) {
+                    Some(a) if a.id_source == IdSource::Key => input.keyed(Some(&a.id)),
+                    Some(_) => input,
+                    None => match recorded(f) {
+                        Some(r) if r.from_key => input.keyed(r.id.as_deref()),
+                        _ => input,
+                    },
+                }
+            })
+            .collect();
+        let ids = article_ids(&inputs, kb_dir);
+        for ((f, input), id) in articles.iter().zip(&inputs).zip(ids) {
+            if !batch.read.contains_key(&f.key) {
+                // What the index holds (unknown: read it again).
+                let holds = recorded(f).map(|r| r.resolve(&input.from_name));
+                if holds == Some(id.as_ref()) {
+                    continue;
+                }
+                moved.push(f);
+            }
+            settled.push((f, id.into_owned()));
+        }
+    }
+    if !moved.is_empty() {
+        tracing::debug!("search index: {} articles change id", moved.len());
+        for p in reader.prepare_all(&moved, manifest, true) {
+            batch.take(p, manifest, notices);
+        }
+    }
+    for (f, id) in settled {
+        let Some(mut a) = batch.read.remove(&f.key) else {
+            continue;
+        };
+        let from_name = IdInput::new(&f.rel).from_name;
+        if let Some(e) = manifest.files.get_mut(&f.key) {
+            e.id = Some(IndexedId {
+                from_key: a.id_source == IdSource::Key,
+                id: (id != from_name).then(|| id.clone()),
+            });
+        }
+        a.id = id;
+        batch
+            .to_add
+            .push((f.key.clone(), Some(Doc::from_article(&a))));
+    }
+}
+
 /// One candidate file after reading it.
 enum Prepared {
     Unreadable {
@@ -668,62 +827,147 @@ enum Prepared {
     Changed {
         key: String,
         entry: FileEntry,
-        doc: Option<Box<Doc>>,
-        had_errors: bool,
+        content: Content,
     },
 }
 
-fn prepare(
-    f: &load::FileStat,
-    src_dir: &Path,
-    manifest: &Manifest,
-    force: bool,
-    listed: &BTreeSet<PathBuf>,
+/// What a changed file becomes.
+enum Content {
+    /// Indexed once its id is decided (ids can depend on other files).
+    Article(Box<Article>),
+    Page(Box<Doc>),
+    /// Not indexed (a page SUMMARY.md does not list).
+    None,
+}
+
+/// What an update writes.
+#[derive(Default)]
+struct Batch {
+    /// Documents to replace, by key (`None`: only delete).
+    to_add: Vec<(String, Option<Doc>)>,
+    /// Articles read, by key, waiting for their ids ([`settle_ids`]).
+    read: BTreeMap<String, Article>,
+}
+
+impl Batch {
+    /// Records one file read: in the manifest, and to be written.
+    fn take(&mut self, p: Prepared, manifest: &mut Manifest, notices: &mut Vec<String>) {
+        match p {
+            Prepared::Unreadable { key } => {
+                manifest.files.remove(&key);
+                self.to_add.push((key, None));
+            }
+            Prepared::Unchanged {
+                key,
+                mtime_ns,
+                size,
+            } => {
+                if let Some(e) = manifest.files.get_mut(&key) {
+                    e.mtime_ns = mtime_ns;
+                    e.size = size;
+                    // Only a page's id can be unknown here (articles are read again).
+                    e.id.get_or_insert_default();
+                }
+            }
+            Prepared::Changed {
+                key,
+                entry,
+                content,
+            } => {
+                manifest.files.insert(key.clone(), entry);
+                match content {
+                    Content::Article(a) => {
+                        if a.has_errors {
+                            notices.push(format!("search index: {key} has errors; indexed what could be read (`supportbook check` shows them)"));
+                        }
+                        self.read.insert(key, *a);
+                    }
+                    Content::Page(doc) => self.to_add.push((key, Some(*doc))),
+                    Content::None => self.to_add.push((key, None)),
+                }
+            }
+        }
+    }
+}
+
+/// What reading a file needs besides the file.
+struct Reader<'a> {
+    src_dir: &'a Path,
+    /// The files SUMMARY.md lists.
+    listed: &'a BTreeSet<PathBuf>,
     today: Date,
     review_days: u32,
-) -> Prepared {
-    let key = f.key.clone();
-    let mut ignored = Vec::new();
-    let Ok(Some(source)) = load::read_text(&src_dir.join(&f.rel), &f.path, &mut ignored) else {
-        return Prepared::Unreadable { key };
-    };
-    let hash = blake3::hash(source.as_bytes()).to_hex().to_string();
-    if !force && manifest.files.get(&key).is_some_and(|o| o.hash == hash) {
-        return Prepared::Unchanged {
-            key,
-            mtime_ns: f.mtime_ns,
-            size: f.size,
-        };
+}
+
+impl Reader<'_> {
+    /// [`Reader::prepare`] for each file, in parallel.
+    fn prepare_all(
+        &self,
+        files: &[&load::FileStat],
+        manifest: &Manifest,
+        force: bool,
+    ) -> Vec<Prepared> {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|f| self.prepare(f, manifest, force))
+            .collect()
     }
-    let in_summary = listed.contains(&f.rel);
-    let mut had_errors = false;
-    let doc = if f.is_article {
-        let raw = RawDoc {
-            rel: f.rel.clone(),
-            path: f.path.clone(),
-            source,
-            is_article: true,
+
+    /// Reads and hashes one file; `force` (or an article the manifest has no
+    /// id for) reads it as changed even when its content is not.
+    fn prepare(&self, f: &load::FileStat, manifest: &Manifest, force: bool) -> Prepared {
+        let key = f.key.clone();
+        let mut ignored = Vec::new();
+        let Ok(Some(source)) = load::read_text(&self.src_dir.join(&f.rel), &f.path, &mut ignored)
+        else {
+            return Prepared::Unreadable { key };
         };
-        let mut diags = crate::diagnostic::Diagnostics::new();
-        // An article with errors is indexed with what could be read.
-        let a = validate::article_from_raw(raw, in_summary, today, review_days, &mut diags);
-        had_errors = a.has_errors;
-        Some(Box::new(Doc::from_article(&a)))
-    } else if in_summary {
-        Some(Box::new(Doc::from_page(&f.rel, &f.path, &source)))
-    } else {
-        None
-    };
-    Prepared::Changed {
-        had_errors,
-        entry: FileEntry {
-            mtime_ns: f.mtime_ns,
-            size: f.size,
-            hash,
-            indexed: doc.is_some(),
-        },
-        doc,
-        key,
+        let hash = blake3::hash(source.as_bytes()).to_hex().to_string();
+        let old = manifest.files.get(&key);
+        let id_known = !f.is_article || old.is_some_and(|o| o.id.is_some());
+        if !force && id_known && old.is_some_and(|o| o.hash == hash) {
+            return Prepared::Unchanged {
+                key,
+                mtime_ns: f.mtime_ns,
+                size: f.size,
+            };
+        }
+        let in_summary = self.listed.contains(&f.rel);
+        let content = if f.is_article {
+            let raw = RawDoc {
+                rel: f.rel.clone(),
+                path: f.path.clone(),
+                source,
+                is_article: true,
+            };
+            let mut diags = crate::diagnostic::Diagnostics::new();
+            // An article with errors is indexed with what could be read.
+            let a = validate::article_from_raw(
+                raw,
+                in_summary,
+                self.today,
+                self.review_days,
+                &mut diags,
+            );
+            Content::Article(Box::new(a))
+        } else if in_summary {
+            Content::Page(Box::new(Doc::from_page(&f.rel, &f.path, &source)))
+        } else {
+            Content::None
+        };
+        Prepared::Changed {
+            entry: FileEntry {
+                mtime_ns: f.mtime_ns,
+                size: f.size,
+                hash,
+                indexed: !matches!(content, Content::None),
+                // An article's is set once ids are decided (`settle_ids`).
+                id: Some(IndexedId::default()),
+            },
+            content,
+            key,
+        }
     }
 }
 
@@ -791,6 +1035,7 @@ mod tests {
                 size: 42,
                 hash: "h".into(),
                 indexed,
+                id: Some(IndexedId::default()),
             };
             m.files.insert(key.to_string(), entry);
         }
@@ -830,6 +1075,93 @@ mod tests {
         assert_eq!(
             parsed.files.keys().collect::<Vec<_>>(),
             m.files.keys().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn article_ids_are_the_sites() {
+        let ids = |files: &[(&str, Option<&str>)]| {
+            let inputs: Vec<IdInput<'_>> = files
+                .iter()
+                .map(|(p, k)| match k {
+                    Some(k) => IdInput::new(Path::new(p)).keyed(Some(k)),
+                    None => IdInput::new(Path::new(p)),
+                })
+                .collect();
+            article_ids(&inputs, Path::new("kb"))
+                .into_iter()
+                .map(Cow::into_owned)
+                .collect::<Vec<_>>()
+        };
+        // No collisions: names and keys as they are.
+        assert_eq!(
+            ids(&[
+                ("kb/dns/a.md", None),
+                ("kb/b.md", Some("x")),
+                ("kb/Can't.md", None)
+            ]),
+            ["a", "x", "can-t"]
+        );
+        // One name in two folders: both get their folder.
+        assert_eq!(
+            ids(&[
+                ("kb/sharepoint/setup.md", None),
+                ("kb/teams/setup.md", None)
+            ]),
+            ["sharepoint-setup", "teams-setup"]
+        );
+        // A key claims the id a name gives: the name moves.
+        assert_eq!(
+            ids(&[("kb/a/setup.md", None), ("kb/b/other.md", Some("setup"))]),
+            ["a-setup", "setup"]
+        );
+        // Names that only normalise to an id lose to the name as it is.
+        assert_eq!(
+            ids(&[("kb/x/foo-bar.md", None), ("kb/y/foo.bar.md", None)]),
+            ["foo-bar", "y-foo-bar"]
+        );
+        // One folder: numbered; the overview's id is never an article's.
+        assert_eq!(
+            ids(&[("kb/x/Foo Bar.md", None), ("kb/x/foo.bar.md", None)]),
+            ["x-foo-bar", "x-foo-bar-2"]
+        );
+        assert_eq!(ids(&[("kb/index.md", None)]), ["index-2"]);
+        // A folder-made id taken by a file name: numbered.
+        assert_eq!(
+            ids(&[
+                ("kb/sharepoint/setup.md", None),
+                ("kb/sharepoint-setup.md", None),
+                ("kb/teams/setup.md", None),
+            ]),
+            ["sharepoint-setup-2", "sharepoint-setup", "teams-setup"]
+        );
+    }
+
+    #[test]
+    fn ids_in_the_manifest_read_back() {
+        for (col, from_key, id) in [
+            ("", false, None),
+            ("teams-setup", false, Some("teams-setup")),
+            ("=", true, None),
+            ("=dns-propagation", true, Some("dns-propagation")),
+        ] {
+            let r = IndexedId::from_column(col);
+            assert_eq!((r.from_key, r.id.as_deref()), (from_key, id), "{col:?}");
+            assert_eq!(r.to_column(), col);
+            assert_eq!(r.resolve("setup"), id.unwrap_or("setup"));
+        }
+        // A manifest written before ids were recorded: not up to date, and
+        // its articles' ids are unknown (so they are read again).
+        let t = 1_700_000_000_123_456_789;
+        let old =
+            format!("{MANIFEST_MAGIC}\t{SCHEMA_VERSION}\ts1\ncontent/kb/a.md\t{t}\t42\th\t1\n");
+        let files = vec![stat("content/kb/a.md", t, 42)];
+        assert_eq!(Manifest::describes(&old, &files, "s1"), None);
+        let parsed = Manifest::parse(&old).unwrap();
+        assert_eq!(parsed.files["content/kb/a.md"].id, None);
+        assert_eq!(
+            Manifest::describes(&parsed.to_text(), &files, "s1"),
+            Some(1)
         );
     }
 

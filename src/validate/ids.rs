@@ -7,7 +7,7 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, display_path};
 use crate::model::{Article, IdSource};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The id of the KB overview page: no article may have it.
@@ -44,6 +44,37 @@ pub fn id_from_stem(stem: &str) -> String {
     }
 }
 
+/// Where the id an article claims comes from, as [`unique_ids`] needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The `id` key: kept as it is.
+    Key,
+    /// The file name, a valid id as it is.
+    FileName,
+    /// The file name, normalised into a valid id.
+    Normalised,
+}
+
+impl From<&IdSource> for Origin {
+    fn from(s: &IdSource) -> Origin {
+        match s {
+            IdSource::Key => Origin::Key,
+            IdSource::FileName => Origin::FileName,
+            IdSource::Normalised(_) => Origin::Normalised,
+        }
+    }
+}
+
+/// The id one article claims before ids are made unique.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim<'a> {
+    /// From the `id` key, or [`id_from_stem`] of the file stem.
+    pub id: &'a str,
+    pub origin: Origin,
+    /// The path relative to the source folder (`kb/sharepoint/setup.md`).
+    pub rel: &'a Path,
+}
+
 /// Makes ids that come from file names unique: an id from an `id` key
 /// keeps it (two such are a `duplicate-id` error, reported elsewhere); the
 /// others that share an id with anything (another article, the overview
@@ -53,84 +84,15 @@ pub fn id_from_stem(stem: &str) -> String {
 /// warning, and every normalised file name in another.
 pub fn assign(articles: &mut [Article], kb_dir: &Path, diags: &mut Diagnostics) {
     report_normalised(articles, diags);
-    let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, a) in articles.iter().enumerate() {
-        by_id.entry(a.id.clone()).or_default().push(i);
-    }
-    let mut taken: BTreeSet<String> = by_id.keys().cloned().collect();
-    taken.insert(RESERVED_ID.to_string());
-    let mut changed: Vec<(usize, String)> = Vec::new();
-    for (id, members) in &by_id {
-        let from_key = members
-            .iter()
-            .filter(|&&i| {
-                articles
-                    .get(i)
-                    .is_some_and(|a| a.id_source == IdSource::Key)
-            })
-            .count();
-        let mut from_name: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|&i| {
-                articles
-                    .get(i)
-                    .is_some_and(|a| a.id_source != IdSource::Key)
-            })
-            .collect();
-        let clash = from_key > 0 || from_name.len() > 1 || id == RESERVED_ID;
-        // A file whose name is the id as it is keeps it against names that
-        // only normalise to it (`foo-bar.md` against `foo.bar.md`).
-        let as_is: Vec<usize> = from_name
-            .iter()
-            .copied()
-            .filter(|&i| {
-                articles
-                    .get(i)
-                    .is_some_and(|a| a.id_source == IdSource::FileName)
-            })
-            .collect();
-        if from_key == 0 && id != RESERVED_ID && as_is.len() == 1 {
-            from_name.retain(|i| !as_is.contains(i));
-        }
-        if from_name.is_empty() || !clash {
-            continue;
-        }
-        let folders: Vec<Vec<String>> = from_name
-            .iter()
-            .map(|&i| {
-                articles
-                    .get(i)
-                    .map(|a| folder_slugs(&a.rel, kb_dir))
-                    .unwrap_or_default()
-            })
-            .collect();
-        let deepest = folders.iter().map(Vec::len).max().unwrap_or(0);
-        let mut chosen: Vec<String> = Vec::new();
-        for depth in 1..=deepest.max(1) {
-            chosen = folders.iter().map(|f| with_folders(id, f, depth)).collect();
-            let distinct: BTreeSet<&String> = chosen.iter().collect();
-            if distinct.len() == chosen.len() && chosen.iter().all(|c| !taken.contains(c)) {
-                break;
-            }
-        }
-        // Same folder (or no folder): number what still clashes.
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        for c in &mut chosen {
-            if (seen.contains(c.as_str()) || taken.contains(c.as_str()))
-                && let Some(free) = (2u32..)
-                    .map(|n| format!("{c}-{n}"))
-                    .find(|x| !seen.contains(x) && !taken.contains(x))
-            {
-                *c = free;
-            }
-            seen.insert(c.clone());
-        }
-        for (&i, new_id) in from_name.iter().zip(chosen) {
-            taken.insert(new_id.clone());
-            changed.push((i, new_id));
-        }
-    }
+    let claims: Vec<Claim<'_>> = articles
+        .iter()
+        .map(|a| Claim {
+            id: &a.id,
+            origin: Origin::from(&a.id_source),
+            rel: &a.rel,
+        })
+        .collect();
+    let mut changed = unique_ids(&claims, kb_dir);
     if changed.is_empty() {
         return;
     }
@@ -174,6 +136,89 @@ pub fn assign(articles: &mut [Article], kb_dir: &Path, diags: &mut Diagnostics) 
         d = d.with_note(note);
     }
     diags.push(d);
+}
+
+/// The rule behind [`assign`], on claims alone: which claims (by index)
+/// get another id, and which. Pure, so the search index gives articles the
+/// ids the site gives them without reading every file.
+pub fn unique_ids(claims: &[Claim<'_>], kb_dir: &Path) -> Vec<(usize, String)> {
+    // Claims in id order, each id's claims in their own order: the groups.
+    let mut order: Vec<usize> = (0..claims.len()).collect();
+    let id_of = |i: usize| claims.get(i).map_or("", |c| c.id);
+    order.sort_by(|&a, &b| id_of(a).cmp(id_of(b)));
+    let claimed = |c: &str| order.binary_search_by(|&i| id_of(i).cmp(c)).is_ok();
+    let origin = |i: usize| claims.get(i).map(|c| c.origin);
+    // Ids given out here; with the claimed ones and the reserved id, the taken ones.
+    let mut added: BTreeSet<String> = BTreeSet::new();
+    let mut changed: Vec<(usize, String)> = Vec::new();
+    for members in order.chunk_by(|&a, &b| id_of(a) == id_of(b)) {
+        let Some(&first) = members.first() else {
+            continue;
+        };
+        let id = id_of(first);
+        if members.len() == 1 && id != RESERVED_ID {
+            continue;
+        }
+        let from_key = members
+            .iter()
+            .filter(|&&i| origin(i) == Some(Origin::Key))
+            .count();
+        let mut from_name: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| origin(i).is_some_and(|o| o != Origin::Key))
+            .collect();
+        let clash = from_key > 0 || from_name.len() > 1 || id == RESERVED_ID;
+        // A file whose name is the id as it is keeps it against names that
+        // only normalise to it (`foo-bar.md` against `foo.bar.md`).
+        let as_is: Vec<usize> = from_name
+            .iter()
+            .copied()
+            .filter(|&i| origin(i) == Some(Origin::FileName))
+            .collect();
+        if from_key == 0 && id != RESERVED_ID && as_is.len() == 1 {
+            from_name.retain(|i| !as_is.contains(i));
+        }
+        if from_name.is_empty() || !clash {
+            continue;
+        }
+        let taken = |c: &str| c == RESERVED_ID || claimed(c) || added.contains(c);
+        let folders: Vec<Vec<String>> = from_name
+            .iter()
+            .map(|&i| {
+                claims
+                    .get(i)
+                    .map(|c| folder_slugs(c.rel, kb_dir))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let deepest = folders.iter().map(Vec::len).max().unwrap_or(0);
+        let mut chosen: Vec<String> = Vec::new();
+        for depth in 1..=deepest.max(1) {
+            chosen = folders.iter().map(|f| with_folders(id, f, depth)).collect();
+            let distinct: BTreeSet<&String> = chosen.iter().collect();
+            if distinct.len() == chosen.len() && chosen.iter().all(|c| !taken(c)) {
+                break;
+            }
+        }
+        // Same folder (or no folder): number what still clashes.
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        for c in &mut chosen {
+            if (seen.contains(c.as_str()) || taken(c))
+                && let Some(free) = (2u32..)
+                    .map(|n| format!("{c}-{n}"))
+                    .find(|x| !seen.contains(x) && !taken(x))
+            {
+                *c = free;
+            }
+            seen.insert(c.clone());
+        }
+        for (&i, new_id) in from_name.iter().zip(chosen) {
+            added.insert(new_id.clone());
+            changed.push((i, new_id));
+        }
+    }
+    changed
 }
 
 /// One warning for every file name that was not a valid id as it is.
