@@ -318,7 +318,8 @@ mod tests {
         );
         let x = Path::new("kb/dns/x.md");
         assert_eq!(
-            map.rewrite(x, Path::new("kb/x.md"), "../../a.md").as_deref(),
+            map.rewrite(x, Path::new("kb/x.md"), "../../a.md")
+                .as_deref(),
             Some("../a.md")
         );
     }
