@@ -89,6 +89,33 @@ pub enum Command {
     /// Create a new handbook: book.toml, a first chapter, a first KB article,
     /// a .gitignore and a CI workflow. Never overwrites a file.
     Init(InitArgs),
+    /// Import an existing knowledge base: a Markdown tree or a Zendesk Guide
+    /// export.
+    ///
+    /// A Markdown tree (MS Docs, Jekyll, Hugo, Docusaurus) is copied with its
+    /// folders and file names, and with the images and files its articles
+    /// link to; front matter (YAML or TOML) is rewritten as TOML with keys
+    /// mapped (description -> summary, ms.date/date -> reviewed as
+    /// YYYY-MM-DD, author/ms.author -> owner, keywords -> tags, appliesto ->
+    /// products; more in [preprocessor.supportbook.import.map]); other keys
+    /// are kept and the body is kept byte for byte.
+    ///
+    /// A Zendesk export is the Help Center API's List Articles response
+    /// ({"articles": [...]}) in a .json file, with sections, categories and
+    /// users in the same file or in sibling sections.json, categories.json
+    /// and users.json (or a folder of .json files, with --from zendesk). Each
+    /// article becomes one Markdown file named from its title: HTML body
+    /// converted to Markdown (scripts dropped), labels -> tags, category and
+    /// section -> products, draft -> state "draft", outdated -> "archived",
+    /// updated_at -> reviewed, the Zendesk id kept as zendesk-id.
+    ///
+    /// Importing again updates what changed upstream and says what it added,
+    /// changed and left alone. The record of what was written is
+    /// imports/NAME.tsv at the root (commit it). A file edited since the last
+    /// import is never overwritten: the import lists such files and stops
+    /// (exit 1) before writing anything. Nothing is written outside --into
+    /// and the record.
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -179,6 +206,37 @@ pub struct InitArgs {
     /// The handbook's title.
     #[arg(long, default_value = "Support handbook")]
     pub title: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFrom {
+    /// A folder of Markdown files with YAML or TOML front matter.
+    Markdown,
+    /// A Zendesk Guide (Help Center) article export in JSON.
+    Zendesk,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The knowledge base to import: a folder of Markdown files, or a
+    /// Zendesk export (.json file, or a folder of .json files).
+    #[arg(value_name = "SRC")]
+    pub src: PathBuf,
+    /// What SRC is. Default: a .json file (or a folder with .json files and
+    /// no .md files) is a Zendesk export, a folder is a Markdown tree.
+    #[arg(long, value_enum)]
+    pub from: Option<ImportFrom>,
+    /// The folder to import into; it must be inside the KB folder. Default:
+    /// the KB folder's subfolder named after SRC (content/kb/NAME).
+    #[arg(long, value_name = "DIR")]
+    pub into: Option<PathBuf>,
+    /// Show what would be added, changed and left alone; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Name every file added, changed or left alone (the names are shown
+    /// anyway when there are few).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

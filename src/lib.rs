@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod frontmatter;
 pub mod git;
+pub mod import;
 pub mod index;
 pub mod load;
 pub mod markdown;
@@ -85,6 +86,7 @@ fn dispatch(cli: &Cli) -> error::Result<()> {
         Command::Watch(args) => cmd::watch::run(&root, args, cli.quiet),
         Command::Serve(args) => cmd::serve::run(&root, args, cli.quiet),
         Command::Coach(args) => cmd::coach::run(&root, args, cli.quiet),
+        Command::Import(args) => cmd::import::run(&root, &cwd, args, cli.quiet),
         Command::Init(_) => Ok(()),
     }
 }

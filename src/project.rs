@@ -58,6 +58,8 @@ const OUR_KEYS: &[&str] = &[
     "review-days",
     "standard-sections",
     "kb-title",
+    // `supportbook import`'s own table, read by src/import/.
+    "import",
 ];
 const MDBOOK_KEYS: &[&str] = &["command", "before", "after", "renderers", "optional"];
 
