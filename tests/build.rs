@@ -5,6 +5,7 @@
 
 mod common;
 use common::{Fixture, main_of};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 fn build(fx: &Fixture) -> common::Output {
@@ -279,24 +280,190 @@ fn preprocessor_protocol() {
     assert_eq!(status.code(), Some(1));
 }
 
-#[test]
-fn plain_mdbook_book_builds_the_same_as_mdbook() {
-    let fx = Fixture::new("plain");
-    build(&fx);
-    let pages = ["index.html", "chapter_1.html", "sub/nested.html"];
-    let ours: Vec<String> = pages
-        .iter()
-        .map(|p| fx.read(&format!("book/{p}")))
-        .collect();
+/// Every file under `dir`, by its `/`-separated path relative to `dir`.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().replace('\\', "/"),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Panics listing every difference between two output trees: the files only
+/// one has, and the first differing line of each file both have.
+fn assert_same_tree(
+    ours: &BTreeMap<String, Vec<u8>>,
+    theirs: &BTreeMap<String, Vec<u8>>,
+    what: &str,
+) {
+    let clip = |s: &str| s.chars().take(160).collect::<String>();
+    let mut diffs = Vec::new();
+    for (path, bytes) in ours {
+        match theirs.get(path) {
+            None => diffs.push(format!("only in supportbook's: {path}")),
+            Some(t) if t != bytes => {
+                let (a, b) = (String::from_utf8_lossy(bytes), String::from_utf8_lossy(t));
+                let at = a
+                    .lines()
+                    .zip(b.lines())
+                    .enumerate()
+                    .find(|(_, (x, y))| x != y);
+                diffs.push(match at {
+                    Some((i, (x, y))) => format!(
+                        "{path} line {}:\n  supportbook: {}\n  {what}: {}",
+                        i + 1,
+                        clip(x),
+                        clip(y)
+                    ),
+                    None => format!("{path}: {} bytes, {what}: {}", bytes.len(), t.len()),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    for path in theirs.keys().filter(|p| !ours.contains_key(*p)) {
+        diffs.push(format!("only in {what}'s: {path}"));
+    }
+    assert!(
+        diffs.is_empty(),
+        "`supportbook build` and {what} differ:\n{}",
+        diffs.join("\n")
+    );
+}
+
+/// Builds the plain mdBook book in `fx` with `supportbook build`, then as
+/// `mdbook build` does (mdBook's driver, in this process), and asserts the
+/// two HTML trees under `html` hold the same files with the same bytes.
+/// With `SUPPORTBOOK_MDBOOK=/path/to/mdbook` (a 0.5.4 binary) the tree is
+/// compared with that program's too. Returns the tree.
+fn builds_like_mdbook(fx: &Fixture, html: &str) -> BTreeMap<String, Vec<u8>> {
+    build(fx);
+    let ours = tree(&fx.path(html));
+    assert!(ours.len() > 30, "{html}: {:?}", ours.keys());
     std::fs::remove_dir_all(fx.path("book")).unwrap();
     mdbook_driver::MDBook::load(fx.root())
         .unwrap()
         .build()
         .unwrap();
-    for (page, ours) in pages.iter().zip(&ours) {
-        let theirs = fx.read(&format!("book/{page}"));
-        let first_diff = theirs.lines().zip(ours.lines()).find(|(a, b)| a != b);
-        assert_eq!(first_diff, None, "{page} differs");
-        assert_eq!(theirs.len(), ours.len(), "{page} differs in length");
+    assert_same_tree(&ours, &tree(&fx.path(html)), "mdBook");
+    if let Some(mdbook) = std::env::var_os("SUPPORTBOOK_MDBOOK") {
+        std::fs::remove_dir_all(fx.path("book")).unwrap();
+        let out = common::command(&mdbook.to_string_lossy(), fx.root())
+            .arg("build")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_tree(&ours, &tree(&fx.path(html)), "the mdbook program");
     }
+    ours
+}
+
+/// The search index's file name is a hash of its bytes, and every page
+/// names it: it must be the one mdBook 0.5.4 as released (its Cargo.lock)
+/// writes, recorded from `mdbook build` with that binary. A dependency that
+/// changes the index (serde_json's key order, elasticlunr-rs's tokens)
+/// changes it in both builds above, but not here.
+fn assert_search_index(tree: &BTreeMap<String, Vec<u8>>, released_mdbook: &str) {
+    let names: Vec<&String> = tree
+        .keys()
+        .filter(|k| k.starts_with("searchindex"))
+        .collect();
+    assert_eq!(
+        names,
+        [released_mdbook],
+        "the search index differs from mdBook 0.5.4's"
+    );
+}
+
+#[test]
+fn plain_mdbook_book_builds_the_same_as_mdbook() {
+    let fx = Fixture::new("plain");
+    let site = builds_like_mdbook(&fx, "book");
+    assert_search_index(&site, "searchindex-5e17221a.js");
+}
+
+/// Prefix and suffix chapters, parts, a separator, three levels of nesting,
+/// a draft chapter, README.md pages, `./` links, an `{{#include}}`, hidden
+/// code lines, headings with the same text twice, footnotes, a table, smart
+/// punctuation and folding.
+#[test]
+fn mdbook_book_with_parts_drafts_and_includes_builds_the_same_as_mdbook() {
+    let fx = Fixture::new("mdbook-parts");
+    let site = builds_like_mdbook(&fx, "book");
+    assert_search_index(&site, "searchindex-ffbb8e8e.js");
+    let accounts = String::from_utf8_lossy(&site["setup/accounts.html"]).into_owned();
+    assert!(accounts.contains("id=\"steps-1\""), "{accounts}");
+}
+
+/// `[output.html.search]` settings, with search turned off for a folder
+/// and back on for one page in it.
+#[test]
+fn mdbook_book_with_search_settings_builds_the_same_as_mdbook() {
+    let fx = Fixture::new("mdbook-search");
+    let site = builds_like_mdbook(&fx, "book");
+    assert_search_index(&site, "searchindex-fb8a5438.js");
+    let index = String::from_utf8_lossy(&site["searchindex-fb8a5438.js"]).into_owned();
+    assert!(
+        index.contains("\"limit_results\":10")
+            && !index.contains("Tier two")
+            && index.contains("Indexed again"),
+        "{index}"
+    );
+}
+
+/// Links to missing files and anchors, and out of the book: warnings, and
+/// the pages mdBook writes.
+#[test]
+fn mdbook_book_with_broken_links_builds_the_same_as_mdbook() {
+    let fx = Fixture::new("mdbook-links");
+    let site = builds_like_mdbook(&fx, "book");
+    assert_search_index(&site, "searchindex-4c6ef0b7.js");
+}
+
+/// A SUMMARY.md entry whose file is missing: mdBook creates the file (a
+/// page with its title); supportbook never writes into the source folder
+/// and lists the entry as a draft, which is what mdBook builds when the
+/// entry is written as one.
+#[test]
+fn mdbook_book_with_a_missing_file_builds_as_mdbook_builds_it_as_a_draft() {
+    let fx = Fixture::new("mdbook-missing");
+    build(&fx);
+    let ours = tree(&fx.path("book"));
+    assert!(!fx.path("src/later.md").exists());
+    std::fs::remove_dir_all(fx.path("book")).unwrap();
+    fx.write(
+        "src/SUMMARY.md",
+        fx.read("src/SUMMARY.md").replace("(./later.md)", "()"),
+    );
+    mdbook_driver::MDBook::load(fx.root())
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_same_tree(&ours, &tree(&fx.path("book")), "mdBook");
+    assert_search_index(&ours, "searchindex-78414d4a.js");
+}
+
+/// With a second `[output.*]` table mdBook writes the HTML to `book/html/`
+/// (and the other output beside it); `supportbook build` writes the same
+/// HTML there, and only the HTML.
+#[test]
+fn mdbook_book_with_two_outputs_gets_its_html_where_mdbook_puts_it() {
+    let fx = Fixture::new("plain");
+    fx.write(
+        "book.toml",
+        fx.read("book.toml") + "\n[output.html]\n\n[output.markdown]\n",
+    );
+    let site = builds_like_mdbook(&fx, "book/html");
+    assert_search_index(&site, "searchindex-5e17221a.js");
 }

@@ -90,9 +90,18 @@ pub fn run(root: &Path, args: &BuildArgs, quiet: bool) -> Result<()> {
     Ok(())
 }
 
-/// mdBook's `build.build-dir` (default `book`).
+/// Where `mdbook build` puts the HTML: `build.build-dir` (default `book`),
+/// or its `html/` folder when book.toml has more than one `[output.*]` table.
 fn mdbook_build_dir(root: &Path) -> std::path::PathBuf {
-    mdbook_driver::config::Config::from_disk(root.join("book.toml"))
-        .map(|c| c.build.build_dir)
-        .unwrap_or_else(|_| "book".into())
+    let Ok(config) = mdbook_driver::config::Config::from_disk(root.join("book.toml")) else {
+        return "book".into();
+    };
+    let outputs = config
+        .outputs::<toml::Value>()
+        .map_or(0, |outputs| outputs.len());
+    if outputs > 1 {
+        config.build.build_dir.join("html")
+    } else {
+        config.build.build_dir
+    }
 }

@@ -60,8 +60,13 @@ impl SiteMap {
             None => (dest, None),
         };
         let target_src = resolve(from_src.parent().unwrap_or(Path::new("")), file)?;
-        let target_out = self.out.get(&target_src).cloned().unwrap_or(target_src);
-        let url = relative_url(from_out.parent().unwrap_or(Path::new("")), &target_out);
+        let target_out = self.out.get(&target_src).unwrap_or(&target_src);
+        if from_out == from_src && *target_out == target_src {
+            // Neither page moved: the link works as written, and keeping it
+            // (`./a.md` stays `./a.md`) gives the page mdBook renders.
+            return None;
+        }
+        let url = relative_url(from_out.parent().unwrap_or(Path::new("")), target_out);
         if url == file {
             return None;
         }
@@ -287,6 +292,37 @@ pub fn index_pages(handbook: &Handbook, templates: &Templates) -> Result<Vec<Ind
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_between_pages_that_did_not_move_stay_as_written() {
+        let map = SiteMap {
+            out: [
+                ("a.md", "a.md"),
+                ("sub/b.md", "sub/b.md"),
+                ("kb/dns/x.md", "kb/x.md"),
+            ]
+            .into_iter()
+            .map(|(s, o)| (PathBuf::from(s), PathBuf::from(o)))
+            .collect(),
+        };
+        let a = Path::new("a.md");
+        let b = Path::new("sub/b.md");
+        for dest in ["./sub/b.md", "sub/./b.md#part", "./a.md", "missing.md"] {
+            assert_eq!(map.rewrite(a, a, dest), None, "{dest}");
+        }
+        assert_eq!(map.rewrite(b, b, "../a.md"), None);
+        // A link to a page served elsewhere, or from one, is rewritten.
+        assert_eq!(
+            map.rewrite(a, a, "./kb/dns/x.md#cause").as_deref(),
+            Some("kb/x.md#cause")
+        );
+        let x = Path::new("kb/dns/x.md");
+        assert_eq!(
+            map.rewrite(x, Path::new("kb/x.md"), "../../a.md")
+                .as_deref(),
+            Some("../a.md")
+        );
+    }
 
     #[test]
     fn relative_urls() {
