@@ -315,6 +315,16 @@ fn article_with_a_bad_front_matter_value_is_still_found() {
     let v = common::json(&out);
     assert_eq!(v["hits"][0]["id"], "glue");
     assert_eq!(v["hits"][0]["title"], "Nameserver glue records are missing");
+    // Marked as such, in JSON and on the terminal; articles without errors are not.
+    assert_eq!(v["hits"][0]["problems"], true);
+    let v = common::json(&fx.run(&["search", "--json", "relaying denied"]));
+    assert_eq!(v["hits"][0]["problems"], false);
+    let out = fx.run(&["search", "lame delegation"]);
+    assert!(
+        out.stdout.contains("[has errors: see `supportbook check`]"),
+        "{}",
+        out.stdout
+    );
 }
 
 const EXPECTED_DROPIN: &str = r#"warning: 2 file names are not valid article ids; each article's id is made from its name
