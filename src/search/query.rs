@@ -85,16 +85,12 @@ pub fn bound(input: &str) -> (std::borrow::Cow<'_, str>, Option<String>) {
     }
     // Where the word limit falls within that.
     let head = input.get(..end).unwrap_or(input);
-    let mut words = 0;
-    for (at, _) in head
+    if let Some((at, _)) = head
         .char_indices()
         .filter(|&(at, c)| !c.is_whitespace() && (at == 0 || starts_word(head, at)))
+        .nth(MAX_QUERY_WORDS)
     {
-        if words == MAX_QUERY_WORDS {
-            end = at;
-            break;
-        }
-        words += 1;
+        end = at;
     }
     if end >= input.len() {
         return (Cow::Borrowed(input), None);
