@@ -856,6 +856,94 @@ mod tests {
     }
 
     #[test]
+    fn host_names() {
+        let local = Guard::loopback();
+        for h in [
+            "localhost",
+            "localhost:3000",
+            "LOCALHOST:3000",
+            "127.0.0.1:3000",
+            "127.0.0.2",
+            "[::1]:3000",
+            "[::1]",
+        ] {
+            assert!(local.host_allowed(h), "{h}");
+        }
+        for h in [
+            "",
+            ":3000",
+            "attacker.example",
+            "attacker.example:3000",
+            "localhost.attacker.example",
+            "127.0.0.1.nip.io",
+            "10.0.0.7:3000",
+            "localhost:",
+            "localhost:x",
+            "localhost:3000:1",
+            "[::1",
+            "[::1]x",
+            "::1",
+        ] {
+            assert!(!local.host_allowed(h), "{h:?}");
+        }
+        let any = Guard::new(
+            IpAddr::from([0, 0, 0, 0]),
+            &["Handbook.Example".into(), "[fe80::1]".into()],
+            REQUEST_TIMEOUT,
+        )
+        .unwrap();
+        for h in [
+            "10.0.0.7:3000",
+            "handbook.example:3000",
+            "HANDBOOK.example",
+            "localhost",
+            "[fe80::1]:80",
+        ] {
+            assert!(any.host_allowed(h), "{h}");
+        }
+        assert!(!any.host_allowed("attacker.example:3000"));
+        let lan = Guard::new(IpAddr::from([192, 168, 1, 5]), &[], REQUEST_TIMEOUT).unwrap();
+        assert!(lan.host_allowed("192.168.1.5:3000"));
+        assert!(!lan.host_allowed("192.168.1.6:3000"));
+        for bad in ["http://x.example", "x.example:3000", "x/y", "", "a b"] {
+            assert!(
+                Guard::new(IpAddr::from([0, 0, 0, 0]), &[bad.into()], REQUEST_TIMEOUT).is_err(),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn origins_and_content_types() {
+        assert!(same_origin("http://127.0.0.1:3000", "127.0.0.1:3000"));
+        assert!(same_origin("http://LocalHost:3000", "localhost:3000"));
+        assert!(same_origin("https://handbook.example", "handbook.example"));
+        for o in [
+            "null",
+            "",
+            "http://127.0.0.1:3001",
+            "http://127.0.0.1",
+            "http://attacker.example",
+            "http://127.0.0.1:3000/",
+            "ftp://127.0.0.1:3000",
+            "127.0.0.1:3000",
+        ] {
+            assert!(!same_origin(o, "127.0.0.1:3000"), "{o:?}");
+        }
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        for ct in [
+            "",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+        ] {
+            assert!(!is_json(ct), "{ct:?}");
+        }
+    }
+
+    #[test]
     fn overlay_is_escaped_and_only_on_errors() {
         let page = "<html><body><main>x</main></body></html>";
         let plain = inject(page, None);
