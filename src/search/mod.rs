@@ -496,8 +496,12 @@ pub fn search(
     syn: &Synonyms,
     weights: Weights,
 ) -> Result<Results> {
+    // Bounded first: what a query costs must not grow with what was pasted.
+    let (input, too_long) = query::bound(input);
+    let input: &str = &input;
     let parsed = query::parse(input);
-    let mut notes = parsed.notes.clone();
+    let mut notes: Vec<String> = too_long.into_iter().collect();
+    notes.extend(parsed.notes.iter().cloned());
     if parsed.is_empty() && opts.products.is_empty() && opts.tags.is_empty() {
         notes.push("nothing to search for: type some words".into());
         return Ok(Results {
