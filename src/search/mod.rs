@@ -528,8 +528,11 @@ pub fn search(
     let corrected: Vec<&QueryWord> = words.iter().filter(|w| w.corrected.is_some()).collect();
     let mut did_you_mean = None;
     if !corrected.is_empty() {
+        // Each correction once, in query order, however often it was typed.
+        let mut seen = BTreeSet::new();
         let list = corrected
             .iter()
+            .filter(|w| seen.insert(w.typed.as_str()))
             .map(|w| format!("`{}` -> `{}`", w.typed, w.searched()))
             .collect::<Vec<_>>()
             .join(", ");
