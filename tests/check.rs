@@ -281,6 +281,32 @@ warning: link `training/listenig.md` points to a file that does not exist
 }
 
 #[test]
+fn broken_link_suggests_the_link_as_written_from_the_linking_file() {
+    warning_then_strict_error(
+        |fx| {
+            let p = "content/kb/dns/dns-propagation.md";
+            fx.write(
+                p,
+                fx.read(p).replace(
+                    "## Cause\n",
+                    "## Cause\n\nSee [bounces](mail-bounces.md#cause).\n",
+                ),
+            );
+        },
+        2,
+        "\
+warning: link `mail-bounces.md#cause` points to a file that does not exist
+  --> content/kb/dns/dns-propagation.md:19:15
+   |
+19 | See [bounces](mail-bounces.md#cause).
+   |               ^^^^^^^^^^^^^^^^^^^^^
+   = help: did you mean `../email/mail-bounces.md#cause`?
+
+",
+    );
+}
+
+#[test]
 fn summary_entry_outside_the_source_folder() {
     warning_then_strict_error(
         |fx| {
