@@ -87,3 +87,113 @@ fn refuses_to_overwrite_and_writes_nothing() {
     );
     assert!(!dir.path().join("book.toml").exists());
 }
+
+/// The ```toml blocks of a Markdown file, in order.
+fn toml_blocks(md: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in md.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, l) if l.starts_with("```toml") => current = Some(String::new()),
+            (Some(_), l) if l.starts_with("```") => blocks.push(current.take().unwrap()),
+            (Some(b), _) => {
+                b.push_str(line);
+                b.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+/// Every `{{#quiz ...}}` written in a Markdown file (inside code spans too).
+fn quiz_directives(md: &str) -> Vec<String> {
+    md.match_indices("{{#quiz ")
+        .map(|(i, _)| {
+            let rest = &md[i..];
+            rest[..rest.find("}}").unwrap() + 2].to_string()
+        })
+        .collect()
+}
+
+/// Every example in docs/*.md and in the files `init` writes, checked in a
+/// new handbook: the quiz blocks of the docs make one quiz, every
+/// `{{#quiz ...}}` they show is embedded in `init`'s chapter (`FILE` and `ID`
+/// standing for that quiz), and `check` must find no errors.
+#[test]
+fn docs_examples_check_in_a_new_handbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["init", "hb"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let root = dir.path().join("hb");
+
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for e in std::fs::read_dir(&docs).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "md") {
+            sources.push((
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            ));
+        }
+    }
+    sources.sort();
+    for rel in [
+        "quizzes/README.md",
+        "content/README.md",
+        "content/training/01-how-we-support.md",
+    ] {
+        sources.push((
+            rel.to_string(),
+            std::fs::read_to_string(root.join(rel)).unwrap(),
+        ));
+    }
+
+    // The quiz blocks, put together; every other kind of block must be taught
+    // to this test, so no example goes unchecked.
+    let mut quiz = String::new();
+    for (name, md) in &sources {
+        for block in toml_blocks(md) {
+            assert!(
+                block.contains("[quiz]") || block.contains("[[questions]]"),
+                "{name}: a ```toml example this test does not know how to check:\n{block}"
+            );
+            quiz.push_str(&block);
+            quiz.push('\n');
+        }
+    }
+    assert!(
+        quiz.contains("type = \"Scenario\""),
+        "no quiz examples found in docs/"
+    );
+    let id = toml::from_str::<toml::Table>(&quiz).unwrap()["quiz"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::write(root.join(format!("quizzes/{id}.toml")), &quiz).unwrap();
+
+    let chapter = root.join("content/training/01-how-we-support.md");
+    let mut text = std::fs::read_to_string(&chapter).unwrap();
+    let mut n = 0;
+    for (_, md) in &sources {
+        for d in quiz_directives(md) {
+            let d = d.replace("FILE", &id).replace("ID", &id);
+            text.push_str(&format!("\n{d}\n"));
+            n += 1;
+        }
+    }
+    assert!(
+        n >= 3,
+        "expected {{{{#quiz}}}} examples in docs/ and quizzes/README.md"
+    );
+    std::fs::write(&chapter, text).unwrap();
+
+    let out = run_in(&root, &["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(": 0 errors, "),
+        "the examples do not check:\n{}",
+        out.stderr
+    );
+}

@@ -59,7 +59,7 @@ jobs:
         uses: actions/deploy-pages@v4
 "#;
 
-const QUIZZES_README: &str = "# Quizzes\n\nOne quiz per TOML file, in mdbook-quiz's format. Embed a quiz in a chapter with\n`{{#quiz ../quizzes/FILE.toml}}`.\n";
+const QUIZZES_README: &str = "# Quizzes\n\nOne quiz per TOML file, in mdbook-quiz's format. Embed a quiz in a chapter of\n`content/training/` with `{{#quiz ../../quizzes/FILE.toml}}` (the path is relative to the\nchapter's file), or from anywhere by its id: `{{#quiz ID}}` (the file name without `.toml`,\nunless `[quiz]` sets an `id`).\n";
 
 fn book_toml(title: &str) -> String {
     let title = toml::Value::String(title.to_string()).to_string();
