@@ -244,8 +244,8 @@ pub struct SearchArgs {
     /// What to look for, as the customer said it or as the error reads.
     #[arg(value_name = "QUERY", required_unless_present = "eval")]
     pub query: Vec<String>,
-    /// How many results to show.
-    #[arg(long, short = 'n', default_value_t = 10)]
+    /// How many results to show (1 or more).
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = at_least_one)]
     pub limit: usize,
     /// Only articles for this product (repeatable).
     #[arg(long, value_name = "NAME")]
@@ -386,4 +386,12 @@ pub struct ReviewArgs {
     pub owner: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: TextOrJson,
+}
+
+/// A count that must be 1 or more (`search --limit`).
+fn at_least_one(s: &str) -> std::result::Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("expected a whole number, 1 or more".to_string()),
+    }
 }

@@ -481,3 +481,18 @@ fn an_error_quoted_in_a_body_outranks_its_words_in_titles() {
     );
     assert_eq!(ids(&v)[0], "archive-unavailable", "{:?}", ids(&v));
 }
+
+#[test]
+fn a_limit_of_zero_is_refused() {
+    let fx = Fixture::new("base");
+    let out = fx.run(&["search", "-n", "0", "relaying"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "invalid value '0' for '--limit <LIMIT>': expected a whole number, 1 or more"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+}
