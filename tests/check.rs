@@ -635,3 +635,21 @@ fn root_is_found_upward_and_can_be_given() {
         out.stderr
     );
 }
+
+#[test]
+fn control_characters_of_a_source_line_are_shown_escaped() {
+    let fx = Fixture::new("base");
+    fx.write(
+        "content/kb/dns/ctl.md",
+        "+++\ntitle = \"x\u{1b}[2J\u{1b}[31mred\"\n+++\n# hi\n",
+    );
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!out.stderr.contains('\u{1b}'), "{:?}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("2 | title = \"x\\u{1b}[2J\\u{1b}[31mred\"\n"),
+        "{}",
+        out.stderr
+    );
+}
