@@ -178,11 +178,23 @@ fn clamp_to_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// A path as printed in diagnostics: `/`-separated on every platform.
+/// An absolute path keeps its one leading `/` (`/tmp/draft.txt`, not `//tmp/...`).
 pub fn display_path(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    use std::path::Component;
+    let mut out = String::new();
+    for c in path.components() {
+        match c {
+            Component::Prefix(p) => out.push_str(&p.as_os_str().to_string_lossy()),
+            Component::RootDir => out.push('/'),
+            other => {
+                if !out.is_empty() && !out.ends_with('/') {
+                    out.push('/');
+                }
+                out.push_str(&other.as_os_str().to_string_lossy());
+            }
+        }
+    }
+    out
 }
 
 /// All the problems found by one run, in the order they are printed.
@@ -416,6 +428,18 @@ mod tests {
             ds.render_human(),
             "error: unknown state \"publishd\"\n --> content/kb/a.md:2:9\n  |\n2 | state = \"publishd\"\n  |         ^^^^^^^^^^\n  = help: did you mean \"validated\"?\n\n"
         );
+    }
+
+    #[test]
+    fn display_path_joins_with_one_slash() {
+        assert_eq!(display_path(Path::new("/tmp/draft.txt")), "/tmp/draft.txt");
+        assert_eq!(display_path(Path::new("/")), "/");
+        assert_eq!(
+            display_path(Path::new("content/kb/a.md")),
+            "content/kb/a.md"
+        );
+        assert_eq!(display_path(Path::new("./a/../b.md")), "./a/../b.md");
+        assert_eq!(display_path(Path::new("")), "");
     }
 
     #[test]
