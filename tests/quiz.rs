@@ -644,3 +644,59 @@ fn attempts_at_unknown_quizzes_are_imported_with_a_warning_and_reported() {
             .contains("Unknown quizzes")
     );
 }
+
+#[test]
+fn quiz_list_lists_the_good_quizzes_and_marks_the_broken() {
+    let fx = Fixture::new("quiz");
+    fx.write(
+        "quizzes/broken.toml",
+        "[quiz]\nid = \"broken\"\n\n[[questions]]\ntype = \"MultipleChoice\"\nprompt.prompt = \"x\"\nanswer.answer = 3\n",
+    );
+    // An error in an article is `check`'s business: noted, not fatal here.
+    let article = "content/kb/dns/dns-propagation.md";
+    fx.write(
+        article,
+        fx.read(article)
+            .replacen("+++\n", "+++\nstate = \"publishd\"\n", 1),
+    );
+    let out = fx.run(&["quiz", "list"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "\
+id                       questions  pass  title                                    covers
+broken                           -     -  (could not be read)                       [1 error in quizzes/broken.toml]
+listening                        3   60%  Listening                                mail-bounces
+mdbook-quiz                      5   70%  mdbook quiz                              \n"
+    );
+    assert!(
+        out.stderr.contains(" --> quizzes/broken.toml:7:17\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.ends_with(
+            "note: 1 error in other files of the handbook; see `supportbook check`\nerror: 1 of 3 quizzes has errors (listed and marked; the others are fine)\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    let list = json(&fx.run(&["quiz", "list", "--json"]));
+    let rows: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| format!("{} {} {}", q["path"], q["id"], q["errors"]))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "\"quizzes/broken.toml\" null 1",
+            "\"quizzes/listening.toml\" \"listening\" 0",
+            "\"quizzes/mdbook-quiz.toml\" \"mdbook-quiz\" 0"
+        ]
+    );
+    fx.remove("quizzes/broken.toml");
+    let out = fx.run(&["quiz", "list"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
