@@ -29,7 +29,6 @@ pub mod templates;
 pub mod validate;
 pub mod watch;
 
-use clap::Parser as _;
 use cli::{Cli, Command};
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -46,7 +45,7 @@ pub fn today() -> jiff::civil::Date {
 /// Runs the command line `args` (including the program name) and returns the
 /// exit status. Everything the binary does goes through here.
 pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match Cli::parse_args(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
