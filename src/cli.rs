@@ -117,6 +117,27 @@ pub enum Command {
     /// (exit 1) before writing anything. Nothing is written outside --into
     /// and the record.
     Import(ImportArgs),
+    /// Print a shell completion script on stdout.
+    ///
+    /// bash: `supportbook completions bash >
+    /// ~/.local/share/bash-completion/completions/supportbook`; zsh: into a
+    /// folder on $fpath as `_supportbook`; fish: `supportbook completions fish
+    /// > ~/.config/fish/completions/supportbook.fish`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a man page (roff) on stdout: `supportbook man | man -l -`.
+    ///
+    /// Without COMMAND, the page for supportbook (every command listed);
+    /// with one, that command's page (`supportbook man search >
+    /// supportbook-search.1`).
+    Man {
+        /// A command (e.g. `search`, `quiz`); nested ones as `quiz take`.
+        #[arg(value_name = "COMMAND")]
+        command: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -69,9 +69,14 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
 
 fn dispatch(cli: &Cli) -> error::Result<()> {
     let cwd = std::env::current_dir().map_err(|e| error::Error::io("read", ".", e))?;
-    if let Command::Init(args) = &cli.command {
-        let base = cli.root.clone().unwrap_or_else(|| cwd.clone());
-        return cmd::init::run(&base, args, cli.quiet);
+    match &cli.command {
+        Command::Init(args) => {
+            let base = cli.root.clone().unwrap_or_else(|| cwd.clone());
+            return cmd::init::run(&base, args, cli.quiet);
+        }
+        Command::Completions { shell } => return cmd::help::completions(*shell),
+        Command::Man { command } => return cmd::help::man(command),
+        _ => {}
     }
     let root = project::find_root(cli.root.as_deref(), &cwd)?;
     match &cli.command {
@@ -86,7 +91,7 @@ fn dispatch(cli: &Cli) -> error::Result<()> {
         Command::Serve(args) => cmd::serve::run(&root, args, cli.quiet),
         Command::Coach(args) => cmd::coach::run(&root, args, cli.quiet),
         Command::Import(args) => cmd::import::run(&root, &cwd, args, cli.quiet),
-        Command::Init(_) => Ok(()),
+        Command::Init(_) | Command::Completions { .. } | Command::Man { .. } => Ok(()),
     }
 }
 
