@@ -61,3 +61,44 @@ fn man_pages_for_supportbook_and_each_command() {
         )
     );
 }
+
+#[test]
+fn mdbook_supportbook_help_and_version() {
+    let exe = env!("CARGO_BIN_EXE_mdbook-supportbook");
+    let run = |args: &[&str]| {
+        std::process::Command::new(exe)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    for flag in ["--help", "-h"] {
+        let out = run(&[flag]);
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            stdout.starts_with("mdbook-supportbook: the supportbook preprocessor")
+                && stdout.contains("mdbook-supportbook supports RENDERER"),
+            "{stdout}"
+        );
+    }
+    for flag in ["--version", "-V"] {
+        let out = run(&[flag]);
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!(
+                "mdbook-supportbook {} (for mdBook 0.5.4)\n",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+    }
+    let out = run(&["--bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .starts_with("error: unexpected arguments: --bogus\n")
+    );
+    assert_eq!(run(&["supports", "html"]).status.code(), Some(0));
+}
