@@ -197,3 +197,51 @@ fn docs_examples_check_in_a_new_handbook() {
         out.stderr
     );
 }
+
+#[test]
+fn init_makes_a_git_repository_and_says_what_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["init", "hb"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let root = dir.path().join("hb");
+    assert!(root.join(".git").is_dir(), "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "created a handbook in {root} (12 files)\ninitialised a git repository in {root} (branch main, which the workflow publishes)\nnext steps:\n  cd hb\n  supportbook serve --open    # preview at http://127.0.0.1:3000/, rebuilt as you save\n  supportbook check           # what CI runs on every push\n  git add -A && git commit -m \"Start the handbook\"\n",
+            root = root.display()
+        )
+    );
+    // Inside a repository: no nested one.
+    let out = run_in(&root, &["init", "inner"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!root.join("inner/.git").exists());
+    assert!(
+        out.stderr.contains(&format!(
+            "inner is inside the git repository {}: git init not run\n",
+            root.canonicalize().unwrap().display()
+        )),
+        "{}",
+        out.stderr
+    );
+    // No git on PATH: the handbook is made, with a warning.
+    let empty = tempfile::tempdir().unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let out = common::command(env!("CARGO_BIN_EXE_supportbook"), other.path())
+        .env("PATH", empty.path())
+        .args(["init"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(other.path().join("book.toml").is_file());
+    assert!(!other.path().join(".git").exists());
+    assert!(
+        stderr.contains("warning: git is not installed: run `git init` here once it is"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("  cd ") && !stderr.contains("git commit"),
+        "{stderr}"
+    );
+}
