@@ -524,6 +524,7 @@ pub fn search(
         .search(&tq, &(TopDocs::with_limit(limit).order_by_score(), Count))
         .map_err(|e| Error::Internal(format!("search: {e}")))?;
 
+    notes.extend(unknown_filter_notes(&searcher, &si.fields, &parsed, opts));
     let corrected: Vec<&QueryWord> = words.iter().filter(|w| w.corrected.is_some()).collect();
     let mut did_you_mean = None;
     if !corrected.is_empty() {
@@ -632,6 +633,98 @@ fn suggestion(
         return Some(words.join(" "));
     }
     None
+}
+
+/// The kinds of document a `kind:` filter can name.
+pub const KINDS: [&str; 3] = [
+    crate::index::Kind::Article.as_str(),
+    crate::index::Kind::Chapter.as_str(),
+    crate::index::Kind::Quiz.as_str(),
+];
+
+/// A note for every filter value that cannot match anything: a product or
+/// tag no article has (with a did-you-mean over the index's values, or the
+/// list when it is short), a kind or state that does not exist.
+fn unknown_filter_notes(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    q: &Query,
+    opts: &Options,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (field, name, values) in [
+        (
+            f.products,
+            "product",
+            filter_values(q, FilterField::Product, &opts.products),
+        ),
+        (
+            f.tags,
+            "tag",
+            filter_values(q, FilterField::Tag, &opts.tags),
+        ),
+    ] {
+        let mut known: Option<BTreeSet<String>> = None;
+        for v in values {
+            let found = searcher
+                .doc_freq(&Term::from_field_text(field, &v))
+                .is_ok_and(|n| n > 0);
+            if found {
+                continue;
+            }
+            let known = known.get_or_insert_with(|| facet_values(searcher, field));
+            notes.push(unknown_value_note(
+                name,
+                &v,
+                known.iter().map(String::as_str),
+                Some("no article has it"),
+                20,
+            ));
+        }
+    }
+    for (field, name, list) in [
+        (FilterField::Kind, "kind", &KINDS[..]),
+        (FilterField::State, "state", &crate::model::State::NAMES[..]),
+    ] {
+        for v in q.filter_values(field) {
+            if !list.contains(&v) {
+                notes.push(unknown_value_note(
+                    name,
+                    v,
+                    list.iter().copied(),
+                    None,
+                    usize::MAX,
+                ));
+            }
+        }
+    }
+    notes
+}
+
+/// "unknown product `bogus`: no article has it; did you mean `email`?",
+/// or the known values when there are at most `list_up_to` of them.
+fn unknown_value_note<'a>(
+    name: &str,
+    value: &str,
+    known: impl Iterator<Item = &'a str> + Clone,
+    why: Option<&str>,
+    list_up_to: usize,
+) -> String {
+    let mut note = format!("unknown {name} `{value}`");
+    if let Some(why) = why {
+        note.push_str(&format!(": {why}"));
+    }
+    if let Some(s) = crate::diagnostic::did_you_mean(value, known.clone()) {
+        note.push_str(&format!("; did you mean `{name}:{s}`?"));
+    } else {
+        let all: Vec<&str> = known.collect();
+        if all.is_empty() {
+            note.push_str(&format!(" (no article has any {name})"));
+        } else if all.len() <= list_up_to {
+            note.push_str(&format!(" (one of: {})", all.join(", ")));
+        }
+    }
+    note
 }
 
 /// The query re-written from its parts (words, phrases, exclusions, filters).
