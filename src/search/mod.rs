@@ -235,30 +235,16 @@ pub fn corrections(
     }
     // One edit first: cheaper, and nearly every slip is one edit.
     for distance in 1..=max {
-        let automaton =
-            match FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true)
+        // A stream consumes its automaton: one per segment.
+        let automaton = || {
+            FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true)
                 .automaton()
-            {
-                Ok(a) => a,
-                Err(_) => return Vec::new(),
-            };
+                .ok()
+        };
         let mut found: BTreeMap<String, u64> = BTreeMap::new();
-        let mut automaton = Some(automaton);
         for segment in searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(field) else {
+            let (Ok(inverted), Some(a)) = (segment.inverted_index(field), automaton()) else {
                 continue;
-            };
-            // The automaton is consumed by each stream; rebuild it per segment.
-            let a = match automaton.take() {
-                Some(a) => a,
-                None => {
-                    match FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true)
-                        .automaton()
-                    {
-                        Ok(a) => a,
-                        Err(_) => continue,
-                    }
-                }
             };
             let Ok(mut stream) = inverted.terms().search(a).into_stream() else {
                 continue;
@@ -401,8 +387,8 @@ impl Builder<'_> {
 
     fn build(&self, q: &Query, words: &[QueryWord], opts: &Options) -> Box<dyn TQuery> {
         let mut outer: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-        // Quoted phrases rank by their words too, as if typed without quotes.
-        let mut ranked: Vec<QueryWord> = words.to_vec();
+        // A quoted phrase must be there, and ranks by its words and pairs
+        // as if typed without quotes.
         let mut phrase_words = Vec::new();
         for p in &q.phrases {
             let stems = analyze(p);
@@ -418,11 +404,10 @@ impl Builder<'_> {
                 }
             }));
         }
-        let word_clauses = self.words(&ranked, &q.words);
+        let word_clauses = self.words(words, &q.words);
         if !word_clauses.is_empty() {
             outer.push((Occur::Must, Box::new(BooleanQuery::new(word_clauses))));
         }
-        ranked.extend(phrase_words.iter().cloned());
         if !phrase_words.is_empty() {
             let clauses = self.words(&phrase_words, &[]);
             outer.push((Occur::Should, Box::new(BooleanQuery::new(clauses))));
