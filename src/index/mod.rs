@@ -552,6 +552,17 @@ fn create(dir: &Path) -> Result<Index> {
     Ok(index)
 }
 
+/// tantivy's log merge policy, with layers from 100 documents instead of
+/// 10,000: a full build of a large KB leaves several segments of similar
+/// size, and the small segment of one edited article must merge with other
+/// small ones, not with all of them (which rewrote the whole index on an
+/// edit once there were eight).
+fn merge_policy() -> tantivy::indexer::LogMergePolicy {
+    let mut policy = tantivy::indexer::LogMergePolicy::default();
+    policy.set_min_layer_size(100);
+    policy
+}
+
 /// How long a second writer waits for the first to finish.
 const WRITER_WAIT: Duration = Duration::from_secs(20);
 
@@ -666,6 +677,7 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
 
     // From here on this process holds the writer lock; a second updater waits.
     let mut w = writer(&index)?;
+    w.set_merge_policy(Box::new(merge_policy()));
     if !report.rebuilt {
         // Another process may have brought the index up to date while we waited.
         let fresh = Manifest::read(&mpath);
