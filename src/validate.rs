@@ -792,6 +792,10 @@ fn check_links(
     }
     let mut check = |rel: &Path, path: &Path, source: &str, outline: &Outline| {
         let dir = rel.parent().unwrap_or(Path::new(""));
+        // One index per file, built on its first diagnostic: a page of
+        // thousands of broken links is indexed once, not once per link.
+        let index = std::cell::OnceCell::new();
+        let lines = || index.get_or_init(|| crate::diagnostic::LineIndex::new(source));
         for link in &outline.links {
             if link.dest.is_empty()
                 || markdown::is_external(&link.dest)
@@ -814,7 +818,7 @@ fn check_links(
                             path,
                             format!("link `{}` points outside the source folder", link.dest),
                         )
-                        .at(source, span),
+                        .at_index(lines(), source, span),
                     );
                     continue;
                 };
@@ -831,7 +835,7 @@ fn check_links(
                                 path,
                                 format!("link `{}` points to a page that SUMMARY.md does not list, so it is not built", link.dest),
                             )
-                            .at(source, span.clone())
+                            .at_index(lines(), source, span.clone())
                             .with_help("add the page to SUMMARY.md"),
                         );
                     }
@@ -842,7 +846,7 @@ fn check_links(
                         path,
                         format!("link `{}` points to a file that does not exist", link.dest),
                     )
-                    .at(source, span.clone());
+                    .at_index(lines(), source, span.clone());
                     let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("");
                     let near = targets.keys().filter(|p| {
                         p.file_name()
@@ -871,7 +875,7 @@ fn check_links(
                         link.dest
                     ),
                 )
-                .at(source, span);
+                .at_index(lines(), source, span);
                 d = match did_you_mean(frag, ids) {
                     Some(s) => d.with_help(format!("did you mean `#{s}`?")),
                     None => d.with_help("anchors are heading texts in lowercase with spaces as `-`, e.g. `#what-to-tell-the-customer`"),

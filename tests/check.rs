@@ -609,3 +609,31 @@ fn root_is_found_upward_and_can_be_given() {
         out.stderr
     );
 }
+
+#[test]
+fn thousands_of_broken_anchors_on_one_long_line_are_grouped() {
+    let fx = Fixture::new("base");
+    let p = "content/training/listening.md";
+    let links: String = (0..8_000).map(|i| format!("[l](#nope{i}) ")).collect();
+    fx.write(p, format!("{}\n{links}\n", fx.read(p)));
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Five shown, each with a window of the 120 KB line, then a count.
+    assert!(out.stderr.len() < 4_000, "{} bytes", out.stderr.len());
+    assert_eq!(out.stderr.matches("warning: link `#nope").count(), 5);
+    assert!(out.stderr.contains(
+        "... and 7995 more `broken-anchor` warnings in content/training/listening.md (`--format json` lists them all)"
+    ), "{}", out.stderr);
+    assert!(out.stderr.contains("8000 warnings"), "{}", out.stderr);
+    // JSON keeps every one, with its true column.
+    let out = fx.run(&["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let diags = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 8_000);
+    let last = diags
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("`#nope7999`"))
+        .unwrap();
+    let expected_col = links.find("#nope7999)").unwrap() + 1;
+    assert_eq!(last["column"].as_u64(), Some(expected_col as u64));
+}
