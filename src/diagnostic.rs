@@ -53,7 +53,7 @@ pub const LONG_LINE: usize = 160;
 pub const CONTEXT: usize = 60;
 /// Human output shows this many diagnostics of one kind in one file, then
 /// says how many more there are (JSON output keeps them all).
-pub const SHOWN_PER_KIND: usize = 5;
+pub const SHOWN_PER_KIND: usize = 10;
 
 /// One problem in one place.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -571,7 +571,7 @@ mod tests {
         assert!(out.len() < 5_000, "{} bytes", out.len());
         assert_eq!(out.matches("warning: no #n").count(), SHOWN_PER_KIND);
         assert!(out.contains(
-            "... and 19995 more `broken-anchor` warnings in content/a.md (`--format json` lists them all)"
+            "... and 19990 more `broken-anchor` warnings in content/a.md (`--format json` lists them all)"
         ));
         assert!(out.contains("error: dup") && out.contains("warning: other file"));
         let json = ds.to_json();

@@ -18,6 +18,9 @@ pub use foreign::{AUDIENCE_ALIASES, STATE_ALIASES};
 pub use ids::{Claim, Origin, id_from_stem, unique_ids};
 
 /// The front-matter keys supportbook reads.
+/// The most tags (or products) one article may list: each is a page.
+pub const MAX_TAGS: usize = 100;
+
 pub const ARTICLE_KEYS: &[&str] = &[
     "id",
     "title",
@@ -429,6 +432,21 @@ pub fn article_from_raw(
             "symptoms" | "products" | "tags" | "related" => {
                 let (list, spans): (Vec<String>, Vec<Range<usize>>) =
                     f.strings(e).unwrap_or_default().into_iter().unzip();
+                // Each tag and product is a page of the site: thousands on
+                // one article would make thousands of pages.
+                if matches!(e.key.as_str(), "tags" | "products") && list.len() > MAX_TAGS {
+                    f.error(
+                        "invalid-value",
+                        e.value_span.clone(),
+                        format!(
+                            "`{}` may list at most {MAX_TAGS} names, found {}",
+                            e.key,
+                            list.len()
+                        ),
+                        Some("keep the few that agents filter by; put the rest in `symptoms` or the body".into()),
+                    );
+                    continue;
+                }
                 match e.key.as_str() {
                     "symptoms" => article.symptoms = list,
                     "products" => article.products = list,
@@ -481,8 +499,11 @@ pub fn article_from_raw(
                     "invalid-value",
                     e.value_span.clone(),
                     format!(
-                        "`review-every` must be a number of days, found {}",
-                        e.value.type_name()
+                        "`review-every` must be a whole number of days from 1 to 36500, found {}",
+                        match e.value {
+                            Value::Integer(n) => n.to_string(),
+                            _ => e.value.type_name().to_string(),
+                        }
                     ),
                     Some("review-every = 180".into()),
                 ),
