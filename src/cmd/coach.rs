@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::project;
 use crate::rules::{self, Context, Finding, Level, Rule};
 use std::io::{Read as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Reads and checks the project's reply rules; broken rules are reported
 /// and stop the command.
