@@ -194,6 +194,18 @@ pub struct ServeArgs {
     /// Open the site in the browser (xdg-open or open, when present).
     #[arg(long)]
     pub open: bool,
+    /// Also answer requests addressed to NAME (a host name or IP address,
+    /// no port), e.g. the machine's name on the network when listening on
+    /// 0.0.0.0. Repeatable. Other names get 421: a page on another site
+    /// cannot read this one by pointing its own name at this address (DNS
+    /// rebinding). localhost and loopback addresses, the --host address
+    /// and, with --host 0.0.0.0 or ::, any IP address are always accepted.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_host: Vec<String>,
+    /// Seconds a client may take to send a request's head, and then its
+    /// body; slower or idle connections are closed.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub request_timeout: f64,
     #[command(flatten)]
     pub watch: WatchArgs,
 }

@@ -14,6 +14,25 @@
 //!
 //! HTML responses get, at serve time, the search script and, while the last
 //! rebuild failed, an overlay listing its diagnostics.
+//!
+//! Every request first passes [`guard`], which [`Guard`] configures:
+//! - the `Host` header must name this server ([`Guard::host_allowed`]):
+//!   otherwise 421, so a DNS-rebinding page cannot read the site or the API;
+//! - a request that changes something (any method but GET, HEAD, OPTIONS),
+//!   a websocket upgrade and every `/api/` request must come from the
+//!   site's own origin when it carries an `Origin` (or `Sec-Fetch-Site`)
+//!   header, which browsers always send on such requests: otherwise 403.
+//!   Without either header the client is not a browser (curl, a script) and
+//!   is let through; it could send any headers anyway.
+//!
+//! `POST /api/attempts` also requires `Content-Type: application/json`
+//! (415), which a cross-site HTML form cannot send, and takes at most
+//! [`MAX_ATTEMPT_BYTES`] (413) within the request timeout (408). Errors of
+//! `/api/` routes are JSON `{"error": "..."}`.
+//!
+//! [`listen`] is the accept loop: hyper with a timer, so a client that does
+//! not finish sending a request's head within the request timeout is
+//! disconnected, and idle keep-alive connections are closed after it.
 
 use crate::error::{Error, Result};
 use crate::model::Handbook;
@@ -23,18 +42,24 @@ use crate::search::{self, Options, Synonyms, Weights};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::extract::{Extension, RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 use tokio::sync::broadcast;
 
 /// The largest attempt body accepted (413 above).
 pub const MAX_ATTEMPT_BYTES: usize = 256 * 1024;
 /// The most results one search returns.
 pub const MAX_LIMIT: usize = 100;
+/// How long a client may take to send a request's head, and then its body,
+/// unless `--request-timeout` says otherwise.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the server shares with the watcher.
 pub struct Live {
@@ -86,18 +111,253 @@ impl Live {
     }
 }
 
-/// The application: every route, with the body limit.
+/// The application for a server on 127.0.0.1 (see [`app_with`]).
 pub fn app(live: Arc<Live>) -> Router {
+    app_with(live, Guard::loopback())
+}
+
+/// The application: every route, behind [`guard`].
+pub fn app_with(live: Arc<Live>, guard_config: Guard) -> Router {
+    let guard_config = Arc::new(guard_config);
     Router::new()
         .route("/__livereload", get(livereload))
         .route("/__supportbook/search.js", get(search_js))
         .route("/api/search", get(api_search))
-        .route(
-            "/api/attempts",
-            post(api_attempts).layer(DefaultBodyLimit::max(MAX_ATTEMPT_BYTES)),
-        )
+        .route("/api/attempts", post(api_attempts))
         .fallback(static_file)
         .with_state(live)
+        .layer(middleware::from_fn_with_state(guard_config.clone(), guard))
+        .layer(Extension(guard_config))
+}
+
+/// Who the server answers: the names a `Host` header may carry, and how
+/// long a request may take to arrive.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    /// The address the server listens on.
+    bound: IpAddr,
+    /// Names given with `--allowed-host`, lowercase.
+    names: Vec<String>,
+    /// For a request's head, then for its body.
+    pub request_timeout: Duration,
+}
+
+impl Guard {
+    /// A server on 127.0.0.1 with the default timeout and no other names.
+    pub fn loopback() -> Guard {
+        Guard {
+            bound: IpAddr::from([127, 0, 0, 1]),
+            names: Vec::new(),
+            request_timeout: REQUEST_TIMEOUT,
+        }
+    }
+
+    /// A server on `bound` that also answers to `names` (host names or IP
+    /// addresses, without a port). Refuses a name that is not one.
+    pub fn new(
+        bound: IpAddr,
+        names: &[String],
+        request_timeout: Duration,
+    ) -> std::result::Result<Guard, String> {
+        let mut checked = Vec::new();
+        for name in names {
+            let lower = name.trim().to_ascii_lowercase();
+            let unbracketed = lower.trim_start_matches('[').trim_end_matches(']');
+            let valid = unbracketed.parse::<IpAddr>().is_ok()
+                || (!lower.is_empty()
+                    && lower.len() <= 253
+                    && lower
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'));
+            if !valid {
+                return Err(format!(
+                    "--allowed-host {name:?} is not a host name or an IP address \
+                     (give it without a scheme or a port, e.g. --allowed-host handbook.example.com)"
+                ));
+            }
+            checked.push(unbracketed.to_string());
+        }
+        Ok(Guard {
+            bound,
+            names: checked,
+            request_timeout,
+        })
+    }
+
+    /// Pure: whether a `Host` header value (`name`, `name:port`, `[v6]:port`)
+    /// names this server. Accepted: `localhost` and loopback addresses, the
+    /// address listened on, any IP address when listening on all of them
+    /// (0.0.0.0 or ::), and the `--allowed-host` names. The port is not
+    /// compared: only the browser's own request can carry a browser's Host,
+    /// and a tunnel (`ssh -L 8080:localhost:3000`) changes it; what a DNS
+    /// rebinding attack changes is the name.
+    pub fn host_allowed(&self, host: &str) -> bool {
+        let Some(name) = host_name(host) else {
+            return false;
+        };
+        let name = name.to_ascii_lowercase();
+        if name == "localhost" || self.names.contains(&name) {
+            return true;
+        }
+        match name.parse::<IpAddr>() {
+            Ok(ip) => ip.is_loopback() || ip == self.bound || self.bound.is_unspecified(),
+            Err(_) => false,
+        }
+    }
+}
+
+/// The name of a `Host` value without its port and brackets; `None` when
+/// it is malformed (empty, a port that is not a number, text after `]`).
+fn host_name(host: &str) -> Option<&str> {
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        let (name, after) = rest.split_once(']')?;
+        (
+            name,
+            if after.is_empty() {
+                None
+            } else {
+                Some(after.strip_prefix(':')?)
+            },
+        )
+    } else {
+        match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        }
+    };
+    if name.is_empty()
+        || port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    Some(name)
+}
+
+/// Pure: whether `origin` (an `Origin` header) is the origin of a page
+/// served from `host` (the request's `Host`): `http://` or `https://` (a
+/// proxy in front may add TLS) and the same host and port.
+pub fn same_origin(origin: &str, host: &str) -> bool {
+    origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .is_some_and(|authority| authority.eq_ignore_ascii_case(host))
+}
+
+/// The checks every request passes before its route; see the module doc.
+async fn guard(State(config): State<Arc<Guard>>, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let refuse = |status: StatusCode, msg: String| {
+        tracing::debug!("refused {} {}: {msg}", req.method(), req.uri().path());
+        if api {
+            json_error(status, msg)
+        } else {
+            text(status, format!("{msg}\n"))
+        }
+    };
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.as_str().to_string()));
+    let Some(host) = host.filter(|h| config.host_allowed(h)) else {
+        return refuse(
+            StatusCode::MISDIRECTED_REQUEST,
+            "this server does not answer to that host name; \
+             visit it as localhost or by its address, or start it with --allowed-host NAME"
+                .into(),
+        );
+    };
+    let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let upgrade = req.headers().contains_key(header::UPGRADE);
+    if changes || upgrade || api {
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .map(|o| o.to_str().unwrap_or(""));
+        let site = req
+            .headers()
+            .get("sec-fetch-site")
+            .map(|s| s.to_str().unwrap_or(""));
+        let foreign = match (origin, site) {
+            (Some(origin), _) => !same_origin(origin, &host),
+            // A browser that sent no Origin still says where it came from.
+            (None, Some(site)) => site != "same-origin" && site != "none",
+            (None, None) => false,
+        };
+        if foreign {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "cross-origin request refused: only pages of this site (http://{host}) may do this"
+                ),
+            );
+        }
+    }
+    next.run(req).await
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then waits for
+/// the open requests. Like `axum::serve`, with hyper's header read timeout
+/// set: a client gets `request_timeout` to send each request's head (and an
+/// idle keep-alive connection is closed after it). Websocket upgrades work.
+pub async fn listen(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    request_timeout: Duration,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    // Every connection task holds a receiver; all dropped = all done.
+    let (done_tx, done_rx) = tokio::sync::watch::channel(());
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, go on
+                    // (what axum::serve does).
+                    tracing::debug!("accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let mut stop = stop_rx.clone();
+        let done = done_rx.clone();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(request_timeout);
+            let conn = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            let mut conn = std::pin::pin!(conn);
+            loop {
+                tokio::select! {
+                    result = conn.as_mut() => {
+                        if let Err(e) = result {
+                            tracing::debug!("connection from {peer}: {e}");
+                        }
+                        break;
+                    }
+                    _ = stop.changed() => conn.as_mut().graceful_shutdown(),
+                }
+            }
+            drop(done);
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    drop(done_rx);
+    done_tx.closed().await;
 }
 
 /// Why a request path was refused.
@@ -427,7 +687,93 @@ async fn api_search(State(live): State<Arc<Live>>, RawQuery(raw): RawQuery) -> R
     }
 }
 
-async fn api_attempts(State(live): State<Arc<Live>>, body: Bytes) -> Response {
+/// Why an attempt's body was not read.
+enum BodyError {
+    TooLarge,
+    TimedOut,
+    Broken(String),
+}
+
+/// Reads a request body of at most `max` bytes within `timeout`.
+async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    max: usize,
+    timeout: Duration,
+) -> std::result::Result<Bytes, BodyError> {
+    use http_body_util::BodyExt as _;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let read = async {
+        let mut body = body;
+        let mut buf = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| BodyError::Broken(e.to_string()))?;
+            if let Ok(data) = frame.into_data() {
+                if buf.len() + data.len() > max {
+                    return Err(BodyError::TooLarge);
+                }
+                buf.extend_from_slice(&data);
+            }
+        }
+        Ok(Bytes::from(buf))
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .unwrap_or(Err(BodyError::TimedOut))
+}
+
+/// Pure: whether a `Content-Type` value is JSON (`application/json`, any
+/// parameters).
+pub fn is_json(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
+
+async fn api_attempts(
+    State(live): State<Arc<Live>>,
+    Extension(config): Extension<Arc<Guard>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !is_json(ct) {
+        return json_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "an attempt must be sent as Content-Type: application/json",
+        );
+    }
+    let body = match read_body(&headers, body, MAX_ATTEMPT_BYTES, config.request_timeout).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => {
+            return json_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("an attempt may be at most {MAX_ATTEMPT_BYTES} bytes"),
+            );
+        }
+        Err(BodyError::TimedOut) => {
+            return json_error(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the attempt did not arrive within {} s",
+                    config.request_timeout.as_secs_f32()
+                ),
+            );
+        }
+        Err(BodyError::Broken(e)) => {
+            return json_error(StatusCode::BAD_REQUEST, format!("reading the body: {e}"));
+        }
+    };
     let handbook = live.handbook.read().ok().and_then(|h| h.clone());
     let Some(handbook) = handbook else {
         return json_error(
@@ -524,6 +870,94 @@ mod tests {
         assert!(parse_search_query("q=x&limit=ten").is_err());
         assert!(parse_search_query("q=%zz").is_err());
         assert_eq!(parse_search_query("").unwrap().0, "");
+    }
+
+    #[test]
+    fn host_names() {
+        let local = Guard::loopback();
+        for h in [
+            "localhost",
+            "localhost:3000",
+            "LOCALHOST:3000",
+            "127.0.0.1:3000",
+            "127.0.0.2",
+            "[::1]:3000",
+            "[::1]",
+        ] {
+            assert!(local.host_allowed(h), "{h}");
+        }
+        for h in [
+            "",
+            ":3000",
+            "attacker.example",
+            "attacker.example:3000",
+            "localhost.attacker.example",
+            "127.0.0.1.nip.io",
+            "10.0.0.7:3000",
+            "localhost:",
+            "localhost:x",
+            "localhost:3000:1",
+            "[::1",
+            "[::1]x",
+            "::1",
+        ] {
+            assert!(!local.host_allowed(h), "{h:?}");
+        }
+        let any = Guard::new(
+            IpAddr::from([0, 0, 0, 0]),
+            &["Handbook.Example".into(), "[fe80::1]".into()],
+            REQUEST_TIMEOUT,
+        )
+        .unwrap();
+        for h in [
+            "10.0.0.7:3000",
+            "handbook.example:3000",
+            "HANDBOOK.example",
+            "localhost",
+            "[fe80::1]:80",
+        ] {
+            assert!(any.host_allowed(h), "{h}");
+        }
+        assert!(!any.host_allowed("attacker.example:3000"));
+        let lan = Guard::new(IpAddr::from([192, 168, 1, 5]), &[], REQUEST_TIMEOUT).unwrap();
+        assert!(lan.host_allowed("192.168.1.5:3000"));
+        assert!(!lan.host_allowed("192.168.1.6:3000"));
+        for bad in ["http://x.example", "x.example:3000", "x/y", "", "a b"] {
+            assert!(
+                Guard::new(IpAddr::from([0, 0, 0, 0]), &[bad.into()], REQUEST_TIMEOUT).is_err(),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn origins_and_content_types() {
+        assert!(same_origin("http://127.0.0.1:3000", "127.0.0.1:3000"));
+        assert!(same_origin("http://LocalHost:3000", "localhost:3000"));
+        assert!(same_origin("https://handbook.example", "handbook.example"));
+        for o in [
+            "null",
+            "",
+            "http://127.0.0.1:3001",
+            "http://127.0.0.1",
+            "http://attacker.example",
+            "http://127.0.0.1:3000/",
+            "ftp://127.0.0.1:3000",
+            "127.0.0.1:3000",
+        ] {
+            assert!(!same_origin(o, "127.0.0.1:3000"), "{o:?}");
+        }
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        for ct in [
+            "",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+        ] {
+            assert!(!is_json(ct), "{ct:?}");
+        }
     }
 
     #[test]

@@ -421,6 +421,14 @@ fn typos_find_their_article_and_say_what_was_searched() {
         "{}",
         out.stderr
     );
+    // A word typed twice is reported once.
+    let v = search(&fx, &["relayng relayng denied"]);
+    let notes = v["notes"].to_string();
+    assert_eq!(
+        notes.matches("`relayng` -> `relaying`").count(),
+        1,
+        "{notes}"
+    );
     // Words the KB has are not "corrected".
     let v = search(&fx, &["relaying denied"]);
     assert_eq!(v["did_you_mean"], serde_json::Value::Null);

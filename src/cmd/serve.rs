@@ -3,7 +3,7 @@
 use crate::cli::ServeArgs;
 use crate::error::{Error, Result};
 use crate::render::site;
-use crate::serve::{Live, app};
+use crate::serve::{Guard, Live, app_with, listen};
 use crate::watch::{Outcome, Workspace};
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
@@ -21,6 +21,14 @@ pub fn run(root: &Path, args: &ServeArgs, quiet: bool) -> Result<()> {
             "warning: listening on {ip}: other machines can read the site and post quiz attempts"
         );
     }
+    let timeout = args.request_timeout;
+    if !(timeout.is_finite() && (0.1..=3600.0).contains(&timeout)) {
+        return Err(Error::Refused(format!(
+            "--request-timeout {timeout} is out of range (0.1 to 3600 seconds)"
+        )));
+    }
+    let request_timeout = std::time::Duration::from_secs_f64(timeout);
+    let guard = Guard::new(ip, &args.allowed_host, request_timeout).map_err(Error::Refused)?;
     let options = site::Options {
         live_reload_endpoint: Some("__livereload".into()),
     };
@@ -75,13 +83,16 @@ pub fn run(root: &Path, args: &ServeArgs, quiet: bool) -> Result<()> {
         });
 
         let stop_live = live.clone();
-        axum::serve(listener, app(live))
-            .with_graceful_shutdown(async move {
+        listen(
+            listener,
+            app_with(live, guard),
+            request_timeout,
+            async move {
                 stop_signal().await;
                 stop_live.stop();
-            })
-            .await
-            .map_err(|e| Error::Internal(format!("serving: {e}")))?;
+            },
+        )
+        .await;
         if !quiet {
             eprintln!("stopped");
         }

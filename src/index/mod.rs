@@ -143,37 +143,33 @@ impl Doc {
             d.add_text(f.headings, h);
         }
         d.add_text(f.body, &self.body);
-        // The indexed views (see `schema`): every field in `text` and `raw`,
-        // weighted stems in `terms` and `pairs`.
-        let mut a = schema::analyzer();
-        let one = |a: &mut tantivy::tokenizer::TextAnalyzer, s: &str| vec![schema::stems(a, s)];
-        let many = |a: &mut tantivy::tokenizer::TextAnalyzer, v: &[String]| {
-            v.iter().map(|s| schema::stems(a, s)).collect::<Vec<_>>()
-        };
-        let title = one(&mut a, &self.title);
-        let mut symptoms = many(&mut a, &self.symptoms);
-        symptoms.extend(many(&mut a, &self.symptom_sections));
-        let summary = one(&mut a, &self.summary);
-        let headings = many(&mut a, &self.headings);
-        let body = one(&mut a, &self.body);
+        // The indexed views (see `schema`): each field's text added to
+        // `terms` and `pairs` as many times as its weight, and once to `raw`.
         let w = schema::FIELD_WEIGHTS;
-        let (terms, pairs) = schema::weighted_views(&[
-            (&title, w.title),
-            (&symptoms, w.symptoms),
-            (&summary, w.summary),
-            (&headings, w.headings),
-            (&body, w.body),
-        ]);
-        d.add_pre_tokenized_text(f.terms, terms);
-        d.add_pre_tokenized_text(f.pairs, pairs);
-        for text in std::iter::once(&self.title)
-            .chain(&self.symptoms)
-            .chain(std::iter::once(&self.summary))
-            .chain(&self.headings)
-            .chain(std::iter::once(&self.body))
-        {
-            d.add_text(f.text, text);
-            d.add_text(f.raw, text);
+        let mut add = |text: &str, weight: usize, raw: bool| {
+            if text.is_empty() {
+                return;
+            }
+            for _ in 0..weight {
+                d.add_text(f.terms, text);
+                d.add_text(f.pairs, text);
+            }
+            if raw {
+                d.add_text(f.raw, text);
+            }
+        };
+        add(&self.title, w.title, true);
+        for s in &self.symptoms {
+            add(s, w.symptoms, true);
+        }
+        add(&self.summary, w.summary, true);
+        for h in &self.headings {
+            add(h, w.headings, true);
+        }
+        add(&self.body, w.body, true);
+        // Already in the body (and in `raw`); weighted again as symptoms.
+        for s in &self.symptom_sections {
+            add(s, w.symptoms, false);
         }
         if self.problems {
             d.add_text(f.problems, "1");

@@ -2,31 +2,33 @@
 //! and the analysis that turns a document's fields into what is indexed.
 //!
 //! Ranking reads three indexed views of the same text (see `search`):
-//! - `terms`: stemmed words of every field, each field's words repeated by
-//!   its weight, so tantivy's BM25 over this one field is BM25F (one term
+//! - `terms`: stemmed words of every field, each field added as many times
+//!   as its weight, so tantivy's BM25 over this one field is BM25F (one term
 //!   frequency and one length per document, summed over weighted fields,
 //!   saturated once);
-//! - `pairs`: each two adjacent stemmed words of a field as one term, so an
-//!   error string pasted from a log or a dialog box, quoted anywhere in the
-//!   article (body and code blocks included), scores for its word order;
-//! - `raw`: unstemmed lowercased words, whose dictionary typo tolerance
-//!   searches (a one-letter slip in a long word is one edit from the word as
-//!   written, though often two from its stem).
+//! - `pairs`: each two adjacent stemmed words of a field as one term (the
+//!   [`Pairs`] filter), so an error string pasted from a log or a dialog box,
+//!   quoted anywhere in the article (body and code blocks included), scores
+//!   for its word order;
+//! - `raw`: words as written (lowercased, not stemmed), with positions:
+//!   quoted phrases are matched there, and typo correction searches its
+//!   dictionary (a one-letter slip in a long word is one edit from the word
+//!   as written, though often two from its stem).
 //!
-//! `text` (all fields, with positions) answers quoted phrases and exclusions.
 //! Title, summary, symptoms, headings and body are stored for results and
-//! snippets.
+//! snippets. All three views are tokenized by tantivy's indexing threads
+//! from the fields' text, with no token lists built here.
 
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    Language, LowerCaser, PreTokenizedString, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer, Token,
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
+    TokenFilter, TokenStream, Tokenizer,
 };
 
 /// Bump when the schema or the analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The analyzer for text: words split at anything not a letter or digit (so
 /// `ERR_SSL_PROTOCOL_ERROR` and `5.7.1` become searchable words),
@@ -37,6 +39,9 @@ pub const ANALYZER: &str = "sb_en";
 /// The same words, lowercased but not stemmed (the `raw` field).
 pub const RAW_ANALYZER: &str = "sb_raw";
 
+/// Adjacent pairs of the stemmed words (the `pairs` field).
+pub const PAIRS_ANALYZER: &str = "sb_pairs";
+
 /// Longest word indexed, in bytes; longer ones (base64, hashes) are dropped.
 const LONGEST_WORD: usize = 48;
 
@@ -45,6 +50,15 @@ pub fn analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(LONGEST_WORD))
         .filter(LowerCaser)
         .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+pub fn pairs_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(LONGEST_WORD))
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::English))
+        .filter(Pairs)
         .build()
 }
 
@@ -60,9 +74,12 @@ pub fn raw_analyzer() -> TextAnalyzer {
 pub fn register(index: &tantivy::Index) {
     index.tokenizers().register(ANALYZER, analyzer());
     index.tokenizers().register(RAW_ANALYZER, raw_analyzer());
+    index
+        .tokenizers()
+        .register(PAIRS_ANALYZER, pairs_analyzer());
 }
 
-/// How many times each field's words count in `terms` and `pairs` (the
+/// How many times each field's text is added to `terms` and `pairs` (the
 /// BM25F field weights). Measured with `cargo bench --bench relevance` on the
 /// dev corpus's three case files and the handbook's cases together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,15 +131,14 @@ pub struct Fields {
     pub reviewed: Field,
     /// "1" when the source file has errors (it is indexed with what could be read).
     pub problems: Field,
-    pub text: Field,
     pub terms: Field,
     pub pairs: Field,
     pub raw: Field,
 }
 
-const NAMES: [&str; 19] = [
+const NAMES: [&str; 18] = [
     "key", "id", "kind", "title", "summary", "symptoms", "headings", "body", "products", "tags",
-    "state", "url", "path", "reviewed", "problems", "text", "terms", "pairs", "raw",
+    "state", "url", "path", "reviewed", "problems", "terms", "pairs", "raw",
 ];
 
 impl Fields {
@@ -152,13 +168,15 @@ impl Fields {
             path: b.add_text_field("path", STORED),
             reviewed: b.add_text_field("reviewed", STORED),
             problems: b.add_text_field("problems", STORED),
-            text: b.add_text_field(
-                "text",
-                indexed(ANALYZER, IndexRecordOption::WithFreqsAndPositions),
-            ),
             terms: b.add_text_field("terms", indexed(ANALYZER, IndexRecordOption::WithFreqs)),
-            pairs: b.add_text_field("pairs", indexed(ANALYZER, IndexRecordOption::WithFreqs)),
-            raw: b.add_text_field("raw", indexed(RAW_ANALYZER, IndexRecordOption::Basic)),
+            pairs: b.add_text_field(
+                "pairs",
+                indexed(PAIRS_ANALYZER, IndexRecordOption::WithFreqs),
+            ),
+            raw: b.add_text_field(
+                "raw",
+                indexed(RAW_ANALYZER, IndexRecordOption::WithFreqsAndPositions),
+            ),
         };
         (b.build(), fields)
     }
@@ -187,40 +205,103 @@ pub fn stems(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
-/// Builds the pre-tokenized `terms` and `pairs` values of one document from
-/// its fields' stemmed words, each field repeated by its weight.
-pub fn weighted_views(
-    fields: &[(&[Vec<String>], usize)],
-) -> (PreTokenizedString, PreTokenizedString) {
-    let mut terms = Vec::new();
-    let mut pairs = Vec::new();
-    for (values, weight) in fields {
-        for words in values.iter() {
-            for _ in 0..*weight {
-                for w in words {
-                    terms.push(token(w, terms.len()));
+/// A token filter that turns a stream of words into the stream of its
+/// adjacent pairs (`a b c` -> `a b`, `b c`), each one token joined by
+/// [`PAIR_SEPARATOR`]. A text of one word gives no token.
+#[derive(Clone, Copy, Debug)]
+pub struct Pairs;
+
+impl TokenFilter for Pairs {
+    type Tokenizer<T: Tokenizer> = PairsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> PairsFilter<T> {
+        PairsFilter { inner: tokenizer }
+    }
+}
+
+#[derive(Clone)]
+pub struct PairsFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for PairsFilter<T> {
+    type TokenStream<'a> = PairsStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        PairsStream {
+            tail: self.inner.token_stream(text),
+            previous: None,
+            token: Token::default(),
+        }
+    }
+}
+
+pub struct PairsStream<S> {
+    tail: S,
+    /// The last word and where it started.
+    previous: Option<(String, usize)>,
+    token: Token,
+}
+
+impl<S: TokenStream> TokenStream for PairsStream<S> {
+    fn advance(&mut self) -> bool {
+        while self.tail.advance() {
+            let word = self.tail.token();
+            match &mut self.previous {
+                Some((text, from)) => {
+                    self.token.text.clear();
+                    self.token.text.push_str(text);
+                    self.token.text.push(PAIR_SEPARATOR);
+                    self.token.text.push_str(&word.text);
+                    self.token.offset_from = *from;
+                    self.token.offset_to = word.offset_to;
+                    self.token.position = self.token.position.wrapping_add(1);
+                    self.token.position_length = 1;
+                    text.clear();
+                    text.push_str(&word.text);
+                    *from = word.offset_from;
+                    return true;
                 }
-                for two in words.windows(2) {
-                    if let [a, b] = two {
-                        pairs.push(token(&pair(a, b), pairs.len()));
-                    }
+                None => {
+                    self.previous = Some((word.text.clone(), word.offset_from));
+                    // The first pair gets position 0.
+                    self.token.position = usize::MAX;
                 }
             }
         }
+        false
     }
-    let pre = |tokens| PreTokenizedString {
-        text: String::new(),
-        tokens,
-    };
-    (pre(terms), pre(pairs))
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
 }
 
-fn token(text: &str, position: usize) -> Token {
-    Token {
-        offset_from: 0,
-        offset_to: 0,
-        position,
-        text: text.to_string(),
-        position_length: 1,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_are_adjacent_stemmed_words() {
+        let mut a = pairs_analyzer();
+        assert_eq!(
+            stems(&mut a, "Your archive appears to be unavailable"),
+            [
+                "your archiv",
+                "archiv appear",
+                "appear to",
+                "to be",
+                "be unavail"
+            ]
+        );
+        assert!(stems(&mut a, "one").is_empty());
+        assert!(stems(&mut a, "").is_empty());
+        assert_eq!(stems(&mut a, "5.7.1"), ["5 7", "7 1"]);
+        // The query side builds the same terms.
+        assert_eq!(pair("archiv", "appear"), "archiv appear");
     }
 }

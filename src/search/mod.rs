@@ -374,17 +374,18 @@ impl Builder<'_> {
             .collect()
     }
 
-    /// The tokens in this order somewhere in the article.
-    fn phrase(&self, tokens: &[String]) -> Box<dyn TQuery> {
-        match tokens {
+    /// The words, as written (lowercased, not stemmed), in this order
+    /// somewhere in one field of the article.
+    fn phrase(&self, words: &[String]) -> Box<dyn TQuery> {
+        match words {
             [one] => Box::new(TermQuery::new(
-                Term::from_field_text(self.f.text, one),
+                Term::from_field_text(self.f.raw, one),
                 IndexRecordOption::Basic,
             )),
             _ => Box::new(PhraseQuery::new(
-                tokens
+                words
                     .iter()
-                    .map(|t| Term::from_field_text(self.f.text, t))
+                    .map(|t| Term::from_field_text(self.f.raw, t))
                     .collect(),
             )),
         }
@@ -403,12 +404,12 @@ impl Builder<'_> {
         let mut ranked: Vec<QueryWord> = words.to_vec();
         let mut phrase_words = Vec::new();
         for p in &q.phrases {
-            let tokens = analyze(p);
-            if tokens.is_empty() {
+            let written = raw_words(p);
+            if written.is_empty() {
                 continue;
             }
-            outer.push((Occur::Must, self.phrase(&tokens)));
-            phrase_words.extend(raw_words(p).into_iter().zip(tokens).map(|(typed, stem)| {
+            outer.push((Occur::Must, self.phrase(&written)));
+            phrase_words.extend(written.into_iter().zip(analyze(p)).map(|(typed, stem)| {
                 QueryWord {
                     typed,
                     stem,
@@ -430,10 +431,14 @@ impl Builder<'_> {
         if !pairs.is_empty() {
             outer.push((Occur::Should, Box::new(BooleanQuery::new(pairs))));
         }
+        // One excluded word goes with its other forms (`-database` drops
+        // "databases" too); an excluded phrase as written.
         for x in &q.excluded {
-            let tokens = analyze(x);
-            if !tokens.is_empty() {
-                outer.push((Occur::MustNot, self.phrase(&tokens)));
+            let written = raw_words(x);
+            match analyze(x).as_slice() {
+                [] => {}
+                [stem] => outer.push((Occur::MustNot, self.keyword(self.f.terms, stem))),
+                _ => outer.push((Occur::MustNot, self.phrase(&written))),
             }
         }
         let mut filter = |field: tantivy::schema::Field, values: Vec<String>| {
@@ -491,8 +496,12 @@ pub fn search(
     syn: &Synonyms,
     weights: Weights,
 ) -> Result<Results> {
+    // Bounded first: what a query costs must not grow with what was pasted.
+    let (input, too_long) = query::bound(input);
+    let input: &str = &input;
     let parsed = query::parse(input);
-    let mut notes = parsed.notes.clone();
+    let mut notes: Vec<String> = too_long.into_iter().collect();
+    notes.extend(parsed.notes.iter().cloned());
     if parsed.is_empty() && opts.products.is_empty() && opts.tags.is_empty() {
         notes.push("nothing to search for: type some words".into());
         return Ok(Results {
@@ -519,8 +528,11 @@ pub fn search(
     let corrected: Vec<&QueryWord> = words.iter().filter(|w| w.corrected.is_some()).collect();
     let mut did_you_mean = None;
     if !corrected.is_empty() {
+        // Each correction once, in query order, however often it was typed.
+        let mut seen = BTreeSet::new();
         let list = corrected
             .iter()
+            .filter(|w| seen.insert(w.typed.as_str()))
             .map(|w| format!("`{}` -> `{}`", w.typed, w.searched()))
             .collect::<Vec<_>>()
             .join(", ");

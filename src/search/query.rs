@@ -54,6 +54,77 @@ impl Query {
     }
 }
 
+/// The most words a query is searched with (a quoted phrase counts each of
+/// its words); the rest is dropped with a note.
+pub const MAX_QUERY_WORDS: usize = 64;
+/// The most characters a query is searched with.
+pub const MAX_QUERY_CHARS: usize = 1024;
+
+/// Cuts `input` to at most [`MAX_QUERY_WORDS`] words and
+/// [`MAX_QUERY_CHARS`] characters, at a word boundary where there is one,
+/// so a pasted log file costs what a long query costs. Returns what to
+/// search and, when something was dropped, a note saying what. A phrase
+/// cut in the middle is closed. Pure and linear in the input.
+pub fn bound(input: &str) -> (std::borrow::Cow<'_, str>, Option<String>) {
+    use std::borrow::Cow;
+    // Where the character limit falls, backed up to the start of the word
+    // it cuts (unless that word is the whole prefix).
+    let mut end = input
+        .char_indices()
+        .nth(MAX_QUERY_CHARS)
+        .map_or(input.len(), |(at, _)| at);
+    if end < input.len()
+        && !input
+            .get(end..)
+            .is_some_and(|rest| rest.starts_with(char::is_whitespace))
+        && let Some(space) = input
+            .get(..end)
+            .and_then(|head| head.rfind(char::is_whitespace))
+    {
+        end = space;
+    }
+    // Where the word limit falls within that.
+    let head = input.get(..end).unwrap_or(input);
+    if let Some((at, _)) = head
+        .char_indices()
+        .filter(|&(at, c)| !c.is_whitespace() && (at == 0 || starts_word(head, at)))
+        .nth(MAX_QUERY_WORDS)
+    {
+        end = at;
+    }
+    if end >= input.len() {
+        return (Cow::Borrowed(input), None);
+    }
+    let kept = input.get(..end).unwrap_or("").trim_end();
+    let dropped = input.get(end..).unwrap_or("").trim();
+    let mut preview: String = dropped.chars().take(40).collect();
+    if preview.len() < dropped.len() {
+        preview.push_str("...");
+    }
+    let note = format!(
+        "query too long ({} words, {} characters): searched the first {} words and {} characters, dropped the rest (\"{}\")",
+        input.split_whitespace().count(),
+        input.chars().count(),
+        MAX_QUERY_WORDS,
+        MAX_QUERY_CHARS,
+        preview.split_whitespace().collect::<Vec<_>>().join(" "),
+    );
+    // A phrase cut in the middle is closed where it was cut (when the whole
+    // query's quotes balance; otherwise `parse` drops them anyway).
+    let quotes = |s: &str| s.matches('"').count();
+    if quotes(kept) % 2 == 1 && quotes(input) % 2 == 0 {
+        return (Cow::Owned(format!("{kept}\"")), Some(note));
+    }
+    (Cow::Borrowed(kept), Some(note))
+}
+
+/// Whether the character at byte `at` of `s` follows whitespace.
+fn starts_word(s: &str, at: usize) -> bool {
+    s.get(..at)
+        .and_then(|before| before.chars().next_back())
+        .is_some_and(char::is_whitespace)
+}
+
 /// Parses a query string. Never fails.
 pub fn parse(input: &str) -> Query {
     let mut q = Query::default();
@@ -178,11 +249,61 @@ mod tests {
     }
 
     #[test]
+    fn short_queries_are_not_bounded() {
+        for s in ["", "dns timeout", "  a  ", &"x".repeat(MAX_QUERY_CHARS)] {
+            let (q, note) = bound(s);
+            assert_eq!(q, s);
+            assert_eq!(note, None);
+        }
+        let words = vec!["w"; MAX_QUERY_WORDS].join(" ");
+        assert_eq!(bound(&words), (words.as_str().into(), None));
+    }
+
+    #[test]
+    fn too_many_words_are_dropped_with_a_note() {
+        let words: Vec<String> = (0..7000).map(|i| format!("w{i}")).collect();
+        let input = words.join(" ");
+        let (q, note) = bound(&input);
+        assert_eq!(q, words[..MAX_QUERY_WORDS].join(" "));
+        let note = note.unwrap();
+        assert!(note.starts_with("query too long (7000 words, "), "{note}");
+        assert!(note.contains("(\"w64 w65 "), "{note}");
+        assert!(note.ends_with("...\")"), "{note}");
+    }
+
+    #[test]
+    fn too_many_characters_are_cut_at_a_word() {
+        let word = "abcdefghijklmnopqrs"; // 19 characters and a space: 20 each
+        let input = vec![word; 60].join(" ");
+        let (q, note) = bound(&input);
+        assert!(q.chars().count() <= MAX_QUERY_CHARS);
+        assert!(q.split(' ').all(|w| w == word), "{q}");
+        assert!(note.is_some());
+        // One word longer than the limit is cut inside.
+        let long = "é".repeat(3000);
+        let (q, _) = bound(&long);
+        assert_eq!(q.chars().count(), MAX_QUERY_CHARS);
+    }
+
+    #[test]
+    fn a_phrase_cut_in_the_middle_is_closed() {
+        let input = format!("a \"{}\" z", vec!["p"; 100].join(" "));
+        let (q, note) = bound(&input);
+        assert!(note.is_some());
+        assert_eq!(q.split_whitespace().count(), MAX_QUERY_WORDS);
+        assert!(q.ends_with("p\""), "{q}");
+        let parsed = parse(&q);
+        assert!(parsed.notes.is_empty(), "{:?}", parsed.notes);
+        assert_eq!(parsed.phrases.len(), 1);
+    }
+
+    #[test]
     fn never_panics_on_odd_input() {
         for s in [
             "", "\"", "\"\"", "-", ":", "::", "-\"", "tag:", "\u{0}", "a\"b\"c", "--x", "\"-\"",
         ] {
             let _ = parse(s);
+            let _ = bound(s);
         }
     }
 }
