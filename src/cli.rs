@@ -2,6 +2,7 @@
 //! comments, and nowhere else.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// supportbook: a support team's training handbook and troubleshooting
@@ -116,6 +117,27 @@ pub enum Command {
     /// (exit 1) before writing anything. Nothing is written outside --into
     /// and the record.
     Import(ImportArgs),
+    /// Print a shell completion script on stdout.
+    ///
+    /// bash: `supportbook completions bash >
+    /// ~/.local/share/bash-completion/completions/supportbook`; zsh: into a
+    /// folder on $fpath as `_supportbook`; fish: `supportbook completions fish
+    /// > ~/.config/fish/completions/supportbook.fish`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a man page (roff) on stdout: `supportbook man | man -l -`.
+    ///
+    /// Without COMMAND, the page for supportbook (every command listed);
+    /// with one, that command's page (`supportbook man search >
+    /// supportbook-search.1`).
+    Man {
+        /// A command (e.g. `search`, `quiz`); nested ones as `quiz take`.
+        #[arg(value_name = "COMMAND")]
+        command: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -256,8 +278,8 @@ pub struct SearchArgs {
     /// What to look for, as the customer said it or as the error reads.
     #[arg(value_name = "QUERY", required_unless_present = "eval")]
     pub query: Vec<String>,
-    /// How many results to show.
-    #[arg(long, short = 'n', default_value_t = 10)]
+    /// How many results to show (1 or more).
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = at_least_one)]
     pub limit: usize,
     /// Only articles for this product (repeatable).
     #[arg(long, value_name = "NAME")]
@@ -398,4 +420,104 @@ pub struct ReviewArgs {
     pub owner: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: TextOrJson,
+}
+
+/// A count that must be 1 or more (`search --limit`).
+fn at_least_one(s: &str) -> std::result::Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("expected a whole number, 1 or more".to_string()),
+    }
+}
+
+impl Cli {
+    /// Parses a command line. In `search`, a word written `-word` (an
+    /// exclusion in the query language) that is not one of search's options
+    /// is taken as part of the query, as if written after `--`:
+    /// `supportbook search -dns mail` searches `mail -dns`.
+    pub fn parse_args(
+        args: impl IntoIterator<Item = impl Into<OsString>>,
+    ) -> Result<Cli, clap::Error> {
+        let mut args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        loop {
+            let err = match <Cli as clap::Parser>::try_parse_from(&args) {
+                Ok(cli) => return Ok(cli),
+                Err(e) => e,
+            };
+            if err.kind() != clap::error::ErrorKind::UnknownArgument {
+                return Err(err);
+            }
+            let Some(clap::error::ContextValue::String(invalid)) =
+                err.get(clap::error::ContextKind::InvalidArg)
+            else {
+                return Err(err);
+            };
+            match exclusion_as_query(&args, invalid) {
+                Some(next) => args = next,
+                None => return Err(err),
+            }
+        }
+    }
+}
+
+/// `args` with the `search` query word that clap refused as the unknown
+/// option `invalid` (`-d` of `-dns`) moved after a `--` at the end, where it
+/// is a query word. `None` when it is not such a word (a `--long` option,
+/// another command, nothing to move).
+pub fn exclusion_as_query(args: &[OsString], invalid: &str) -> Option<Vec<OsString>> {
+    if invalid.starts_with("--") || !invalid.starts_with('-') {
+        return None;
+    }
+    let search = args.iter().skip(1).position(|a| a == "search")? + 1;
+    let end = args
+        .iter()
+        .skip(search)
+        .position(|a| a == "--")
+        .map_or(args.len(), |i| i + search);
+    let at = (search + 1..end).find(|&i| {
+        args.get(i)
+            .and_then(|a| a.to_str())
+            .is_some_and(|a| a.starts_with(invalid) && !a.starts_with("--"))
+    })?;
+    let mut next = args.to_vec();
+    let word = next.remove(at);
+    if end == args.len() {
+        next.push("--".into());
+    }
+    next.push(word);
+    Some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(line: &str) -> Result<Vec<String>, String> {
+        let args = std::iter::once("supportbook").chain(line.split(' '));
+        match Cli::parse_args(args)
+            .map_err(|e| e.kind().to_string())?
+            .command
+        {
+            Command::Search(a) => Ok(a.query),
+            _ => Err("not search".into()),
+        }
+    }
+
+    #[test]
+    fn a_leading_dash_word_in_search_is_an_exclusion() {
+        assert_eq!(query("search -dns").unwrap(), ["-dns"]);
+        assert_eq!(query("search mail -dns -n 2").unwrap(), ["mail", "-dns"]);
+        assert_eq!(
+            query("search -dns mail -x --json").unwrap(),
+            ["mail", "-dns", "-x"]
+        );
+        assert_eq!(
+            query("search mail -- -y -dns").unwrap(),
+            ["mail", "-y", "-dns"]
+        );
+        assert_eq!(query("search relaying -n 1").unwrap(), ["relaying"]);
+        // A long option that does not exist stays an error, as elsewhere.
+        assert!(query("search mail --jsno").is_err());
+        assert!(Cli::parse_args(["supportbook", "check", "-x"]).is_err());
+    }
 }

@@ -270,11 +270,23 @@ fn clamp_to_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// A path as printed in diagnostics: `/`-separated on every platform.
+/// An absolute path keeps its one leading `/` (`/tmp/draft.txt`, not `//tmp/...`).
 pub fn display_path(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    use std::path::Component;
+    let mut out = String::new();
+    for c in path.components() {
+        match c {
+            Component::Prefix(p) => out.push_str(&p.as_os_str().to_string_lossy()),
+            Component::RootDir => out.push('/'),
+            other => {
+                if !out.is_empty() && !out.ends_with('/') {
+                    out.push('/');
+                }
+                out.push_str(&other.as_os_str().to_string_lossy());
+            }
+        }
+    }
+    out
 }
 
 /// All the problems found by one run, in the order they are printed.
@@ -428,14 +440,22 @@ fn render_one(out: &mut String, d: &Diagnostic) {
             let pad = " ".repeat(gutter);
             let _ = writeln!(out, "{pad}--> {}", d.place());
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{} | {}", loc.line, loc.line_text);
-            let indent: String = loc
-                .line_text
+            // Control characters (a stray ESC in a binary-ish file) are shown
+            // escaped, never sent raw to the terminal; the caret follows.
+            let _ = writeln!(out, "{} | {}", loc.line, escape_controls(&loc.line_text));
+            let before: String = loc.line_text.chars().take(loc.caret_at).collect();
+            let indent: String = escape_controls(&before)
                 .chars()
-                .take(loc.caret_at)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            let _ = writeln!(out, "{pad} | {indent}{}", "^".repeat(loc.width));
+            let under: String = loc
+                .line_text
+                .chars()
+                .skip(loc.caret_at)
+                .take(loc.width)
+                .collect();
+            let width = escape_controls(&under).chars().count().max(loc.width);
+            let _ = writeln!(out, "{pad} | {indent}{}", "^".repeat(width));
             for note in &d.notes {
                 let _ = writeln!(out, "{pad} = note: {note}");
             }
@@ -453,6 +473,24 @@ fn render_one(out: &mut String, d: &Diagnostic) {
             }
         }
     }
+}
+
+/// `line` with every control character but tab written as an escape
+/// (`\u{1b}`), so a source line never moves the cursor or recolours the
+/// terminal it is printed on.
+pub fn escape_controls(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        if c.is_control() && c != '\t' {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The closest candidate to `word`, if it is close enough to be a likely typo.
@@ -576,6 +614,35 @@ mod tests {
         assert!(out.contains("error: dup") && out.contains("warning: other file"));
         let json = ds.to_json();
         assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(20_002));
+    }
+
+    #[test]
+    fn display_path_joins_with_one_slash() {
+        assert_eq!(display_path(Path::new("/tmp/draft.txt")), "/tmp/draft.txt");
+        assert_eq!(display_path(Path::new("/")), "/");
+        assert_eq!(
+            display_path(Path::new("content/kb/a.md")),
+            "content/kb/a.md"
+        );
+        assert_eq!(display_path(Path::new("./a/../b.md")), "./a/../b.md");
+        assert_eq!(display_path(Path::new("")), "");
+    }
+
+    #[test]
+    fn control_characters_in_a_source_line_are_escaped() {
+        let source = "title = \"x\u{1b}[31mred\u{7}\"\n";
+        let d = Diagnostic::error("x", "a.md", "bad").at(source, 18..19);
+        let mut out = String::new();
+        render_one(&mut out, &d);
+        assert_eq!(
+            out,
+            format!(
+                "error: bad\n --> a.md:1:19\n  |\n1 | title = \"x\\u{{1b}}[31mred\\u{{7}}\"\n  | {}^^^^^\n",
+                " ".repeat(23)
+            )
+        );
+        assert!(!out.contains('\u{1b}'));
+        assert_eq!(escape_controls("plain\ttab"), "plain\ttab");
     }
 
     #[test]

@@ -62,6 +62,51 @@ fn git_ok(dir: &Path, args: &[&str]) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// What `init` did about git.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InitRepo {
+    /// `git init` made a new repository (branch `main` where git can name it).
+    Created,
+    /// The folder is already inside the repository at this top folder.
+    Inside(PathBuf),
+    /// git is not installed.
+    NoGit,
+    /// git is there but `git init` failed; git's message.
+    Failed(String),
+}
+
+/// Makes `dir` a git repository unless it is already inside one.
+pub fn init_repo(dir: &Path) -> InitRepo {
+    if let Some(repo) = Repo::find(dir) {
+        return InitRepo::Inside(repo.top);
+    }
+    let run = |args: &[&str]| {
+        Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .output()
+    };
+    let failed = |o: &std::process::Output| {
+        InitRepo::Failed(String::from_utf8_lossy(&o.stderr).trim().to_string())
+    };
+    // `main`: the branch the workflow `init` writes publishes from. Git
+    // older than 2.28 has no --initial-branch: then its default.
+    match run(&["init", "-q", "--initial-branch=main"]) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => InitRepo::NoGit,
+        Err(e) => InitRepo::Failed(e.to_string()),
+        Ok(o) if o.status.success() => InitRepo::Created,
+        Ok(_) => match run(&["init", "-q"]) {
+            Ok(o) if o.status.success() => InitRepo::Created,
+            Ok(o) => failed(&o),
+            Err(e) => InitRepo::Failed(e.to_string()),
+        },
+    }
+}
+
 impl Repo {
     /// The repository `root` is in, or `None` when it is not in one (or git
     /// is not installed).

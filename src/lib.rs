@@ -29,7 +29,6 @@ pub mod templates;
 pub mod validate;
 pub mod watch;
 
-use clap::Parser as _;
 use cli::{Cli, Command};
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -46,7 +45,7 @@ pub fn today() -> jiff::civil::Date {
 /// Runs the command line `args` (including the program name) and returns the
 /// exit status. Everything the binary does goes through here.
 pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match Cli::parse_args(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -70,9 +69,14 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
 
 fn dispatch(cli: &Cli) -> error::Result<()> {
     let cwd = std::env::current_dir().map_err(|e| error::Error::io("read", ".", e))?;
-    if let Command::Init(args) = &cli.command {
-        let base = cli.root.clone().unwrap_or_else(|| cwd.clone());
-        return cmd::init::run(&base, args, cli.quiet);
+    match &cli.command {
+        Command::Init(args) => {
+            let base = cli.root.clone().unwrap_or_else(|| cwd.clone());
+            return cmd::init::run(&base, args, cli.quiet);
+        }
+        Command::Completions { shell } => return cmd::help::completions(*shell),
+        Command::Man { command } => return cmd::help::man(command),
+        _ => {}
     }
     let root = project::find_root(cli.root.as_deref(), &cwd)?;
     match &cli.command {
@@ -87,7 +91,7 @@ fn dispatch(cli: &Cli) -> error::Result<()> {
         Command::Serve(args) => cmd::serve::run(&root, args, cli.quiet),
         Command::Coach(args) => cmd::coach::run(&root, args, cli.quiet),
         Command::Import(args) => cmd::import::run(&root, &cwd, args, cli.quiet),
-        Command::Init(_) => Ok(()),
+        Command::Init(_) | Command::Completions { .. } | Command::Man { .. } => Ok(()),
     }
 }
 

@@ -646,10 +646,14 @@ pub fn parse_search_query(raw: &str) -> std::result::Result<(String, Options), S
         match k {
             "q" => q = v,
             "limit" => {
-                let n: usize = v
-                    .parse()
-                    .map_err(|_| format!("limit must be a number, not {v:?}"))?;
-                opts.limit = n.clamp(1, MAX_LIMIT);
+                opts.limit = match v.parse::<usize>() {
+                    Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+                    _ => {
+                        return Err(format!(
+                            "limit must be a number from 1 to {MAX_LIMIT}, not {v:?}"
+                        ));
+                    }
+                };
             }
             "product" if !v.is_empty() => opts.products.push(v),
             "tag" if !v.is_empty() => opts.tags.push(v),
@@ -861,10 +865,17 @@ mod tests {
     #[test]
     fn search_query_string() {
         let (q, o) =
-            parse_search_query("q=dns+timeout%21&limit=500&product=email&tag=outage&tag=dns")
+            parse_search_query("q=dns+timeout%21&limit=100&product=email&tag=outage&tag=dns")
                 .unwrap();
         assert_eq!(q, "dns timeout!");
         assert_eq!(o.limit, MAX_LIMIT);
+        assert_eq!(parse_search_query("limit=1").unwrap().1.limit, 1);
+        for bad in ["0", "101", "1000", "-1", ""] {
+            assert_eq!(
+                parse_search_query(&format!("q=x&limit={bad}")).unwrap_err(),
+                format!("limit must be a number from 1 to 100, not {bad:?}")
+            );
+        }
         assert_eq!(o.products, ["email"]);
         assert_eq!(o.tags, ["outage", "dns"]);
         assert!(parse_search_query("q=x&limit=ten").is_err());

@@ -132,6 +132,34 @@ pub fn resolve(dir: &Path, link: &str) -> Option<PathBuf> {
     Some(parts.iter().collect())
 }
 
+/// The link a page in `from_dir` must write to reach `to` (both relative to
+/// the source folder), `/`-separated: `relative_link("kb/network",
+/// "kb/printing/p.md")` is `../printing/p.md`. The inverse of [`resolve`].
+pub fn relative_link(from_dir: &Path, to: &Path) -> String {
+    let from: Vec<_> = from_dir
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    let to_parts: Vec<_> = to
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = from.len().saturating_sub(common);
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    parts.extend(
+        to_parts
+            .iter()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
 fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> BTreeSet<PathBuf> {
     let outline = markdown::outline(&summary.source);
     let known: BTreeSet<&Path> = docs.iter().map(|d| d.rel.as_path()).collect();
@@ -875,7 +903,11 @@ fn check_links(
                             .is_some_and(|n| strsim::jaro_winkler(n, name) > 0.9)
                     });
                     if let Some(p) = near.min() {
-                        d = d.with_help(format!("did you mean `{}`?", display_path(p)));
+                        let mut suggestion = relative_link(dir, p);
+                        if let Some(frag) = frag {
+                            suggestion = format!("{suggestion}#{frag}");
+                        }
+                        d = d.with_help(format!("did you mean `{suggestion}`?"));
                     }
                     diags.push(d);
                     continue;
@@ -934,6 +966,26 @@ mod tests {
             resolve(Path::new(""), "./x.md"),
             Some(PathBuf::from("x.md"))
         );
+    }
+
+    #[test]
+    fn relative_link_is_written_from_the_linking_page() {
+        let cases = [
+            (
+                "kb/network",
+                "kb/printing/printer-offline.md",
+                "../printing/printer-offline.md",
+            ),
+            ("", "training/listening.md", "training/listening.md"),
+            ("kb/dns", "kb/dns/a.md", "a.md"),
+            ("training", "kb/email/b.md", "../kb/email/b.md"),
+            ("kb/a/b", "README.md", "../../../README.md"),
+        ];
+        for (from, to, want) in cases {
+            let got = relative_link(Path::new(from), Path::new(to));
+            assert_eq!(got, want, "from {from} to {to}");
+            assert_eq!(resolve(Path::new(from), &got), Some(PathBuf::from(to)));
+        }
     }
 
     #[test]

@@ -281,6 +281,32 @@ warning: link `training/listenig.md` points to a file that does not exist
 }
 
 #[test]
+fn broken_link_suggests_the_link_as_written_from_the_linking_file() {
+    warning_then_strict_error(
+        |fx| {
+            let p = "content/kb/dns/dns-propagation.md";
+            fx.write(
+                p,
+                fx.read(p).replace(
+                    "## Cause\n",
+                    "## Cause\n\nSee [bounces](mail-bounces.md#cause).\n",
+                ),
+            );
+        },
+        2,
+        "\
+warning: link `mail-bounces.md#cause` points to a file that does not exist
+  --> content/kb/dns/dns-propagation.md:19:15
+   |
+19 | See [bounces](mail-bounces.md#cause).
+   |               ^^^^^^^^^^^^^^^^^^^^^
+   = help: did you mean `../email/mail-bounces.md#cause`?
+
+",
+    );
+}
+
+#[test]
 fn summary_entry_outside_the_source_folder() {
     warning_then_strict_error(
         |fx| {
@@ -605,6 +631,24 @@ fn root_is_found_upward_and_can_be_given() {
     assert_eq!(out.code, 2);
     assert!(
         out.stderr.starts_with("error: no book.toml in "),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn control_characters_of_a_source_line_are_shown_escaped() {
+    let fx = Fixture::new("base");
+    fx.write(
+        "content/kb/dns/ctl.md",
+        "+++\ntitle = \"x\u{1b}[2J\u{1b}[31mred\"\n+++\n# hi\n",
+    );
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!out.stderr.contains('\u{1b}'), "{:?}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("2 | title = \"x\\u{1b}[2J\\u{1b}[31mred\"\n"),
         "{}",
         out.stderr
     );

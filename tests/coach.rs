@@ -162,6 +162,23 @@ fn broken_rules_files_are_reported_by_check_and_coach() {
     );
 }
 
+#[test]
+fn an_absolute_path_is_shown_with_one_leading_slash() {
+    let fx = Fixture::handbook();
+    fx.write("draft.txt", UPSELL);
+    let abs = fx.path("draft.txt");
+    let abs = abs.to_str().unwrap();
+    assert!(abs.starts_with('/'));
+    let out = fx.run(&["coach", abs]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(&format!("\n --> {abs}:4:24\n")),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("//"), "{}", out.stdout);
+}
+
 /// `coach ARGS` with `input` on stdin, written from a thread that ignores a
 /// closed pipe (coach may stop reading early).
 fn coach_with_stdin(fx: &Fixture, args: &[&str], input: Vec<u8>) -> common::Output {

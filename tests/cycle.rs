@@ -358,4 +358,30 @@ fn review_queue_by_owner_most_overdue_first() {
     assert_eq!(v.as_array().unwrap().len(), 1);
     assert_eq!(v[0]["id"], "c-tomas");
     assert_eq!(v[0]["overdue_days"], 54);
+
+    // An owner nobody is, with a did-you-mean; an owner with nothing overdue.
+    let out = fx.run(&["review", "--owner", "nobody"]);
+    assert_eq!((out.code, out.stdout.as_str()), (1, ""));
+    assert_eq!(
+        out.stderr,
+        "error: no articles are owned by `nobody` (owners: Priya, Tomás)\n"
+    );
+    let out = fx.run(&["review", "--owner", "prya"]);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            1,
+            "error: no articles are owned by `prya` (did you mean `Priya`?)\n"
+        )
+    );
+    fx.remove("content/kb/dns/c.md");
+    fx.write(
+        "content/kb/dns/c.md",
+        article("c-tomas", "Tomás", "2026-11-01"),
+    );
+    let out = fx.run(&["review", "--owner", "TOMÁS"]);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "no articles owned by TOMÁS are past their review date\n")
+    );
 }

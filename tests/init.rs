@@ -87,3 +87,161 @@ fn refuses_to_overwrite_and_writes_nothing() {
     );
     assert!(!dir.path().join("book.toml").exists());
 }
+
+/// The ```toml blocks of a Markdown file, in order.
+fn toml_blocks(md: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in md.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, l) if l.starts_with("```toml") => current = Some(String::new()),
+            (Some(_), l) if l.starts_with("```") => blocks.push(current.take().unwrap()),
+            (Some(b), _) => {
+                b.push_str(line);
+                b.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+/// Every `{{#quiz ...}}` written in a Markdown file (inside code spans too).
+fn quiz_directives(md: &str) -> Vec<String> {
+    md.match_indices("{{#quiz ")
+        .map(|(i, _)| {
+            let rest = &md[i..];
+            rest[..rest.find("}}").unwrap() + 2].to_string()
+        })
+        .collect()
+}
+
+/// Every example in docs/*.md and in the files `init` writes, checked in a
+/// new handbook: the quiz blocks of the docs make one quiz, every
+/// `{{#quiz ...}}` they show is embedded in `init`'s chapter (`FILE` and `ID`
+/// standing for that quiz), and `check` must find no errors.
+#[test]
+fn docs_examples_check_in_a_new_handbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["init", "hb"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let root = dir.path().join("hb");
+
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for e in std::fs::read_dir(&docs).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "md") {
+            sources.push((
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            ));
+        }
+    }
+    sources.sort();
+    for rel in [
+        "quizzes/README.md",
+        "content/README.md",
+        "content/training/01-how-we-support.md",
+    ] {
+        sources.push((
+            rel.to_string(),
+            std::fs::read_to_string(root.join(rel)).unwrap(),
+        ));
+    }
+
+    // The quiz blocks, put together; every other kind of block must be taught
+    // to this test, so no example goes unchecked.
+    let mut quiz = String::new();
+    for (name, md) in &sources {
+        for block in toml_blocks(md) {
+            assert!(
+                block.contains("[quiz]") || block.contains("[[questions]]"),
+                "{name}: a ```toml example this test does not know how to check:\n{block}"
+            );
+            quiz.push_str(&block);
+            quiz.push('\n');
+        }
+    }
+    assert!(
+        quiz.contains("type = \"Scenario\""),
+        "no quiz examples found in docs/"
+    );
+    let id = toml::from_str::<toml::Table>(&quiz).unwrap()["quiz"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::write(root.join(format!("quizzes/{id}.toml")), &quiz).unwrap();
+
+    let chapter = root.join("content/training/01-how-we-support.md");
+    let mut text = std::fs::read_to_string(&chapter).unwrap();
+    let mut n = 0;
+    for (_, md) in &sources {
+        for d in quiz_directives(md) {
+            let d = d.replace("FILE", &id).replace("ID", &id);
+            text.push_str(&format!("\n{d}\n"));
+            n += 1;
+        }
+    }
+    assert!(
+        n >= 3,
+        "expected {{{{#quiz}}}} examples in docs/ and quizzes/README.md"
+    );
+    std::fs::write(&chapter, text).unwrap();
+
+    let out = run_in(&root, &["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(": 0 errors, "),
+        "the examples do not check:\n{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn init_makes_a_git_repository_and_says_what_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["init", "hb"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let root = dir.path().join("hb");
+    assert!(root.join(".git").is_dir(), "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "created a handbook in {root} (12 files)\ninitialised a git repository in {root} (branch main, which the workflow publishes)\nnext steps:\n  cd hb\n  supportbook serve --open    # preview at http://127.0.0.1:3000/, rebuilt as you save\n  supportbook check           # what CI runs on every push\n  git add -A && git commit -m \"Start the handbook\"\n",
+            root = root.display()
+        )
+    );
+    // Inside a repository: no nested one.
+    let out = run_in(&root, &["init", "inner"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!root.join("inner/.git").exists());
+    assert!(
+        out.stderr.contains(&format!(
+            "inner is inside the git repository {}: git init not run\n",
+            root.canonicalize().unwrap().display()
+        )),
+        "{}",
+        out.stderr
+    );
+    // No git on PATH: the handbook is made, with a warning.
+    let empty = tempfile::tempdir().unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let out = common::command(env!("CARGO_BIN_EXE_supportbook"), other.path())
+        .env("PATH", empty.path())
+        .args(["init"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(other.path().join("book.toml").is_file());
+    assert!(!other.path().join(".git").exists());
+    assert!(
+        stderr.contains("warning: git is not installed: run `git init` here once it is"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("  cd ") && !stderr.contains("git commit"),
+        "{stderr}"
+    );
+}

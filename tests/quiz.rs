@@ -600,6 +600,107 @@ fn concurrent_writers_all_land() {
     assert_eq!(q["first_tries"], 10);
 }
 
+#[test]
+fn attempts_at_unknown_quizzes_are_imported_with_a_warning_and_reported() {
+    let fx = Fixture::new("quiz");
+    assert_eq!(take_listening(&fx, "ana", true).code, 0);
+    let out = fx.run(&["results", "export", "--format", "xapi", "--out", "x.jsonl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The same attempt, as if taken on a quiz `retired-quiz` this handbook does not have.
+    let other = Fixture::new("quiz");
+    let text = fx.read("x.jsonl").replace(
+        "urn:supportbook:quiz:listening",
+        "urn:supportbook:quiz:retired-quiz",
+    );
+    other.write("x.jsonl", text);
+    let out = other.run(&["results", "import", "x.jsonl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "warning: 1 attempt is for quizzes this handbook does not have: `retired-quiz` (1); it is kept, and listed by `supportbook results report` as unknown\nimported 1 new attempt (0 already recorded)\n"
+    );
+    let text = other.run(&["results", "report"]).stdout;
+    assert!(
+        text.ends_with("\nUnknown quizzes (attempts kept, but this handbook has no quiz with the id)\n  retired-quiz: 1 attempt by ana\n"),
+        "{text}"
+    );
+    let report = json(&other.run(&["results", "report", "--format", "json"]));
+    assert_eq!(
+        report["unknown_quizzes"],
+        serde_json::json!([{"quiz_id": "retired-quiz", "attempts": 1, "learners": ["ana"]}])
+    );
+    other.run(&["results", "report", "--format", "html", "--out", "r.html"]);
+    assert!(
+        other
+            .read("r.html")
+            .contains("<li>retired-quiz: 1 attempt by ana</li>")
+    );
+    // A known quiz's attempts give no warning and no unknown section.
+    let out = fx.run(&["results", "import", "x.jsonl"]);
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+    assert!(
+        !fx.run(&["results", "report"])
+            .stdout
+            .contains("Unknown quizzes")
+    );
+}
+
+#[test]
+fn quiz_list_lists_the_good_quizzes_and_marks_the_broken() {
+    let fx = Fixture::new("quiz");
+    fx.write(
+        "quizzes/broken.toml",
+        "[quiz]\nid = \"broken\"\n\n[[questions]]\ntype = \"MultipleChoice\"\nprompt.prompt = \"x\"\nanswer.answer = 3\n",
+    );
+    // An error in an article is `check`'s business: noted, not fatal here.
+    let article = "content/kb/dns/dns-propagation.md";
+    fx.write(
+        article,
+        fx.read(article)
+            .replacen("+++\n", "+++\nstate = \"publishd\"\n", 1),
+    );
+    let out = fx.run(&["quiz", "list"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "\
+id                       questions  pass  title                                    covers
+broken                           -     -  (could not be read)                       [1 error in quizzes/broken.toml]
+listening                        3   60%  Listening                                mail-bounces
+mdbook-quiz                      5   70%  mdbook quiz                              \n"
+    );
+    assert!(
+        out.stderr.contains(" --> quizzes/broken.toml:7:17\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.ends_with(
+            "note: 1 error in other files of the handbook; see `supportbook check`\nerror: 1 of 3 quizzes has errors (listed and marked; the others are fine)\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    let list = json(&fx.run(&["quiz", "list", "--json"]));
+    let rows: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| format!("{} {} {}", q["path"], q["id"], q["errors"]))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "\"quizzes/broken.toml\" null 1",
+            "\"quizzes/listening.toml\" \"listening\" 0",
+            "\"quizzes/mdbook-quiz.toml\" \"mdbook-quiz\" 0"
+        ]
+    );
+    fx.remove("quizzes/broken.toml");
+    let out = fx.run(&["quiz", "list"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
 /// A scenario that is one long chain: `n` nodes, one choice each worth a
 /// point, then an ending.
 fn chain(n: usize, points: i64) -> String {

@@ -507,3 +507,95 @@ fn an_error_quoted_in_a_body_outranks_its_words_in_titles() {
     );
     assert_eq!(ids(&v)[0], "archive-unavailable", "{:?}", ids(&v));
 }
+
+#[test]
+fn a_limit_of_zero_is_refused() {
+    let fx = Fixture::new("base");
+    let out = fx.run(&["search", "-n", "0", "relaying"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "invalid value '0' for '--limit <LIMIT>': expected a whole number, 1 or more"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+}
+
+#[test]
+fn filters_that_match_nothing_say_so_with_a_did_you_mean() {
+    let fx = Fixture::new("base");
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["mail", "state:bogus"],
+            "note: unknown state `bogus` (one of: draft, validated, archived)\n",
+        ),
+        (
+            &["mail", "state:drafts"],
+            "note: unknown state `drafts`; did you mean `state:draft`?\n",
+        ),
+        (
+            &["mail", "kind:artcle"],
+            "note: unknown kind `artcle`; did you mean `kind:article`?\n",
+        ),
+        (
+            &["tag:nonexistent"],
+            "note: unknown tag `nonexistent`: no article has it (one of: outage, propagation, smtp)\n",
+        ),
+        (
+            &["mail", "--product", "nonexistent"],
+            "note: unknown product `nonexistent`: no article has it (one of: dns, email)\n",
+        ),
+        (
+            &["mail", "product:emial"],
+            "note: unknown product `emial`: no article has it; did you mean `product:email`?\n",
+        ),
+    ];
+    for (args, note) in cases {
+        let mut all = vec!["search"];
+        all.extend_from_slice(args);
+        let out = fx.run(&all);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(note), "{args:?}: {}", out.stderr);
+    }
+    // Known values give no note; the JSON carries the same notes.
+    let out = fx.run(&[
+        "search",
+        "mail",
+        "product:email",
+        "state:validated",
+        "kind:article",
+    ]);
+    assert_eq!(out.stderr, "", "{}", out.stderr);
+    let j = search(&fx, &["mail", "tag:nonexistent"]);
+    assert_eq!(
+        j["notes"],
+        serde_json::json!([
+            "unknown tag `nonexistent`: no article has it (one of: outage, propagation, smtp)"
+        ])
+    );
+}
+
+#[test]
+fn no_results_cuts_a_long_query() {
+    let fx = Fixture::new("base");
+    let long = "zzqx ".repeat(1000);
+    let out = fx.run(&["search", long.trim()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let shown = format!("{}…", &long[..80]);
+    assert_eq!(out.stdout, format!("no results for \"{shown}\"\n"));
+}
+
+#[test]
+fn a_dash_word_is_an_exclusion_without_double_dash() {
+    let fx = Fixture::new("base");
+    let with = search(&fx, &["--", "mail", "-dns"]);
+    let out = fx.run(&["search", "--json", "-dns", "mail"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let without: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(without["query"], "mail -dns");
+    assert_eq!(ids(&without), ids(&with));
+    // `mail-bounces` mentions DNS: excluded.
+    assert_eq!(ids(&without), ["training/listening"], "{without}");
+}

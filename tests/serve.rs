@@ -53,8 +53,16 @@ fn serves_pages_and_the_search_api() {
     ]);
     let cli_json: serde_json::Value = serde_json::from_str(&cli.stdout).unwrap();
     assert_eq!(cli_json["hits"], json["hits"]);
-    let (status, _) = server.get("/api/search?q=x&limit=many");
-    assert_eq!(status, 400);
+    for limit in ["many", "0", "1000"] {
+        let (status, body) = server.get(&format!("/api/search?q=x&limit={limit}"));
+        assert_eq!(status, 400, "limit={limit}: {body}");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            json["error"],
+            format!("limit must be a number from 1 to 100, not \"{limit}\""),
+            "{json}"
+        );
+    }
 }
 
 #[test]

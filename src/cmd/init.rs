@@ -2,6 +2,7 @@
 
 use crate::cli::InitArgs;
 use crate::error::{Error, Result};
+use crate::git::InitRepo;
 use std::path::Path;
 
 /// This repository's own reply rules, as a starting point.
@@ -59,7 +60,7 @@ jobs:
         uses: actions/deploy-pages@v4
 "#;
 
-const QUIZZES_README: &str = "# Quizzes\n\nOne quiz per TOML file, in mdbook-quiz's format. Embed a quiz in a chapter with\n`{{#quiz ../quizzes/FILE.toml}}`.\n";
+const QUIZZES_README: &str = "# Quizzes\n\nOne quiz per TOML file, in mdbook-quiz's format. Embed a quiz in a chapter of\n`content/training/` with `{{#quiz ../../quizzes/FILE.toml}}` (the path is relative to the\nchapter's file), or from anywhere by its id: `{{#quiz ID}}` (the file name without `.toml`,\nunless `[quiz]` sets an `id`).\n";
 
 fn book_toml(title: &str) -> String {
     let title = toml::Value::String(title.to_string()).to_string();
@@ -122,13 +123,55 @@ pub fn run(cwd: &Path, args: &InitArgs, quiet: bool) -> Result<()> {
         std::io::Write::write_all(&mut f, text.as_bytes())
             .map_err(|e| Error::io("write", &path, e))?;
     }
+    // Cycles, page dates and the What's new page come from git.
+    let git = crate::git::init_repo(&dir);
     if !quiet {
         eprintln!(
             "created a handbook in {} ({} files)",
             dir.display(),
             files.len()
         );
-        eprintln!("next: cd {} && supportbook build", args.dir.display());
+        match &git {
+            InitRepo::Created => eprintln!(
+                "initialised a git repository in {} (branch main, which the workflow publishes)",
+                dir.display()
+            ),
+            InitRepo::Inside(top) => eprintln!(
+                "{} is inside the git repository {}: git init not run",
+                dir.display(),
+                top.display()
+            ),
+            InitRepo::NoGit => eprintln!(
+                "warning: git is not installed: run `git init` here once it is (training cycles and the What's new page need git)"
+            ),
+            InitRepo::Failed(why) => eprintln!(
+                "warning: `git init` failed ({why}): run it yourself (training cycles and the What's new page need git)"
+            ),
+        }
+        // `cd DIR` as typed when DIR is relative to where the user is.
+        let here = std::env::current_dir().is_ok_and(|d| d == cwd);
+        let shown = if here && args.dir.is_relative() {
+            args.dir.clone()
+        } else {
+            dir.clone()
+        };
+        eprint!("{}", next_steps(&shown, &git));
     }
     Ok(())
+}
+
+/// What to do after `init`, as commands to type.
+fn next_steps(dir: &Path, git: &InitRepo) -> String {
+    let mut out = String::from("next steps:\n");
+    if dir.components().any(|c| c != std::path::Component::CurDir) {
+        out.push_str(&format!("  cd {}\n", dir.display()));
+    }
+    out.push_str(
+        "  supportbook serve --open    # preview at http://127.0.0.1:3000/, rebuilt as you save\n",
+    );
+    out.push_str("  supportbook check           # what CI runs on every push\n");
+    if matches!(git, InitRepo::Created | InitRepo::Inside(_)) {
+        out.push_str("  git add -A && git commit -m \"Start the handbook\"\n");
+    }
+    out
 }

@@ -4,6 +4,7 @@ pub mod build;
 pub mod check;
 pub mod coach;
 pub mod cycle;
+pub mod help;
 pub mod import;
 pub mod init;
 pub mod quiz;

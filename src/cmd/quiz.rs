@@ -2,60 +2,26 @@
 
 use super::check::load_and_validate;
 use crate::cli::QuizCommand;
+use crate::diagnostic::{Diagnostics, Severity, display_path};
 use crate::error::{Error, Result};
+use crate::model::Handbook;
 use crate::quiz::take::{self, Stop};
 use crate::results::{self, Attempt, Db};
+use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub fn run(root: &Path, cmd: &QuizCommand, quiet: bool) -> Result<()> {
     let (handbook, _templates, diags) = load_and_validate(root, crate::today())?;
-    if diags.has_errors() {
-        eprint!("{}", diags.render_human());
-        return Err(Error::Invalid {
-            errors: diags.errors(),
-        });
-    }
     match cmd {
-        QuizCommand::List { json } => {
-            let mut out = std::io::stdout().lock();
-            let r = if *json {
-                let list: Vec<_> = handbook
-                    .quizzes
-                    .iter()
-                    .map(|q| serde_json::json!({"id": q.id, "title": q.title, "questions": q.questions.len(), "passPercent": q.pass_percent, "covers": q.covers, "path": crate::diagnostic::display_path(&q.path)}))
-                    .collect();
-                writeln!(out, "{}", serde_json::Value::Array(list))
-            } else if handbook.quizzes.is_empty() {
-                writeln!(
-                    out,
-                    "no quizzes yet: add TOML files under {}/",
-                    handbook.project.settings.quizzes_dir
-                )
-            } else {
-                (|| {
-                    writeln!(
-                        out,
-                        "{:<24} {:>9} {:>5}  {:<40} covers",
-                        "id", "questions", "pass", "title"
-                    )?;
-                    for q in &handbook.quizzes {
-                        writeln!(
-                            out,
-                            "{:<24} {:>9} {:>4}%  {:<40} {}",
-                            q.id,
-                            q.questions.len(),
-                            q.pass_percent,
-                            q.title,
-                            q.covers.join(", ")
-                        )?;
-                    }
-                    Ok(())
-                })()
-            };
-            super::stdout_written(r)
-        }
+        QuizCommand::List { json } => list(&handbook, &diags, *json, quiet),
         QuizCommand::Take { id, learner } => {
+            if diags.has_errors() {
+                eprint!("{}", diags.render_human());
+                return Err(Error::Invalid {
+                    errors: diags.errors(),
+                });
+            }
             let Some(quiz) = handbook.quiz(id) else {
                 let ids: Vec<&str> = handbook.quizzes.iter().map(|q| q.id.as_str()).collect();
                 let hint = crate::diagnostic::did_you_mean(id, ids.iter().copied()).map_or_else(
@@ -115,4 +81,129 @@ pub fn run(root: &Path, cmd: &QuizCommand, quiet: bool) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// One row of `quiz list`: a quiz that validated, or a quiz file with errors.
+struct Row<'a> {
+    quiz: Option<&'a crate::quiz::Quiz>,
+    path: PathBuf,
+    errors: usize,
+}
+
+/// `quiz list`: every quiz that could be read, and every quiz file with
+/// errors, marked. Errors in quiz files are printed on stderr and make the
+/// exit status 1; errors elsewhere (articles, chapters) are `check`'s
+/// business and only noted.
+fn list(handbook: &Handbook, diags: &Diagnostics, json: bool, quiet: bool) -> Result<()> {
+    let quizzes_dir = Path::new(&handbook.project.settings.quizzes_dir);
+    let is_quiz_file =
+        |p: &Path| p.starts_with(quizzes_dir) && p.extension().is_some_and(|x| x == "toml");
+    let mut errors: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    let mut quiz_diags = Diagnostics::new();
+    let mut other_errors = 0;
+    for d in diags.iter().filter(|d| d.severity == Severity::Error) {
+        if is_quiz_file(&d.path) {
+            *errors.entry(d.path.clone()).or_default() += 1;
+            quiz_diags.push(d.clone());
+        } else {
+            other_errors += 1;
+        }
+    }
+    let mut rows: Vec<Row> = handbook
+        .quizzes
+        .iter()
+        .map(|q| Row {
+            quiz: Some(q),
+            path: q.path.clone(),
+            errors: errors.get(&q.path).copied().unwrap_or(0),
+        })
+        .collect();
+    for (path, n) in &errors {
+        if !handbook.quizzes.iter().any(|q| &q.path == path) {
+            rows.push(Row {
+                quiz: None,
+                path: path.clone(),
+                errors: *n,
+            });
+        }
+    }
+    rows.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|r| match r.quiz {
+                Some(q) => serde_json::json!({"id": q.id, "title": q.title, "questions": q.questions.len(), "passPercent": q.pass_percent, "covers": q.covers, "path": display_path(&r.path), "errors": r.errors}),
+                None => serde_json::json!({"id": null, "title": null, "questions": null, "passPercent": null, "covers": [], "path": display_path(&r.path), "errors": r.errors}),
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::Value::Array(list))
+    } else if rows.is_empty() {
+        writeln!(
+            out,
+            "no quizzes yet: add TOML files under {}/",
+            handbook.project.settings.quizzes_dir
+        )
+    } else {
+        (|| {
+            writeln!(
+                out,
+                "{:<24} {:>9} {:>5}  {:<40} covers",
+                "id", "questions", "pass", "title"
+            )?;
+            for r in &rows {
+                let mark = match r.errors {
+                    0 => String::new(),
+                    n => format!(
+                        "  [{n} error{} in {}]",
+                        super::check::plural(n),
+                        display_path(&r.path)
+                    ),
+                };
+                match r.quiz {
+                    Some(q) => writeln!(
+                        out,
+                        "{:<24} {:>9} {:>4}%  {:<40} {}{mark}",
+                        q.id,
+                        q.questions.len(),
+                        q.pass_percent,
+                        q.title,
+                        q.covers.join(", ")
+                    )?,
+                    None => writeln!(
+                        out,
+                        "{:<24} {:>9} {:>5}  {:<40}{mark}",
+                        r.path
+                            .file_stem()
+                            .map_or("".into(), |s| s.to_string_lossy()),
+                        "-",
+                        "-",
+                        "(could not be read)"
+                    )?,
+                }
+            }
+            Ok(())
+        })()
+    };
+    super::stdout_written(written)?;
+    eprint!("{}", quiz_diags.render_human());
+    if other_errors > 0 && !quiet {
+        eprintln!(
+            "note: {other_errors} error{} in other files of the handbook; see `supportbook check`",
+            super::check::plural(other_errors)
+        );
+    }
+    let broken = rows.iter().filter(|r| r.errors > 0).count();
+    if broken > 0 {
+        let msg = format!(
+            "{broken} of {} quiz{} {} errors (listed and marked; the others are fine)",
+            rows.len(),
+            if rows.len() == 1 { "" } else { "zes" },
+            if broken == 1 { "has" } else { "have" },
+        );
+        eprintln!("error: {msg}");
+        return Err(Error::Verdict(msg));
+    }
+    Ok(())
 }

@@ -113,6 +113,21 @@ pub fn run(root: &Path, cmd: &ResultsCommand, quiet: bool) -> Result<()> {
             for p in &problems {
                 eprintln!("warning: {}:{}: {}", file.display(), p.line, p.message);
             }
+            let unknown = report::unknown_quizzes(&handbook, &attempts);
+            if !unknown.is_empty() {
+                let n: usize = unknown.iter().map(|u| u.attempts).sum();
+                let ids: Vec<String> = unknown
+                    .iter()
+                    .map(|u| format!("`{}` ({})", u.quiz_id, u.attempts))
+                    .collect();
+                eprintln!(
+                    "warning: {n} attempt{} {} for quizzes this handbook does not have: {}; {} kept, and listed by `supportbook results report` as unknown",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "is" } else { "are" },
+                    ids.join(", "),
+                    if n == 1 { "it is" } else { "they are" },
+                );
+            }
             let mut added = 0;
             for a in &attempts {
                 if db.record(a)? {

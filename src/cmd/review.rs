@@ -5,6 +5,7 @@ use crate::cli::{ReviewArgs, TextOrJson};
 use crate::error::{Error, Result};
 use crate::model::Article;
 use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::Path;
 
@@ -13,13 +14,7 @@ pub fn queue<'a>(articles: &'a [Article], owner: Option<&str>) -> Vec<&'a Articl
     let mut list: Vec<&Article> = articles
         .iter()
         .filter(|a| a.needs_review())
-        .filter(|a| {
-            owner.is_none_or(|o| {
-                a.owner
-                    .as_deref()
-                    .is_some_and(|x| x.eq_ignore_ascii_case(o))
-            })
-        })
+        .filter(|a| owner.is_none_or(|o| a.owner.as_deref().is_some_and(|x| same_owner(x, o))))
         .collect();
     list.sort_by(|a, b| {
         let key = |x: &Article| {
@@ -40,6 +35,34 @@ pub fn queue<'a>(articles: &'a [Article], owner: Option<&str>) -> Vec<&'a Articl
     list
 }
 
+/// Owners are compared ignoring case (`tomás` is `Tomás`).
+fn same_owner(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// For an `--owner` that owns no article at all: what to say, with a
+/// did-you-mean over the owners the handbook has (pure).
+pub fn unknown_owner(articles: &[Article], owner: &str) -> Option<String> {
+    let owners: BTreeSet<&str> = articles.iter().filter_map(|a| a.owner.as_deref()).collect();
+    if owners.iter().any(|o| same_owner(o, owner)) {
+        return None;
+    }
+    let lower: BTreeMap<String, &str> = owners.iter().map(|o| (o.to_lowercase(), *o)).collect();
+    let hint = match crate::diagnostic::did_you_mean(
+        &owner.to_lowercase(),
+        lower.keys().map(String::as_str),
+    ) {
+        Some(l) => format!(" (did you mean `{}`?)", lower.get(l).copied().unwrap_or(l)),
+        None if owners.is_empty() => " (no article has an `owner`)".to_string(),
+        None if owners.len() <= 20 => format!(
+            " (owners: {})",
+            owners.iter().copied().collect::<Vec<_>>().join(", ")
+        ),
+        None => String::new(),
+    };
+    Some(format!("no articles are owned by `{owner}`{hint}"))
+}
+
 pub fn run(root: &Path, args: &ReviewArgs) -> Result<()> {
     let (handbook, _, diags) = load_and_validate(root, crate::today())?;
     if diags.has_errors() {
@@ -47,6 +70,13 @@ pub fn run(root: &Path, args: &ReviewArgs) -> Result<()> {
         return Err(Error::Invalid {
             errors: diags.errors(),
         });
+    }
+    if let Some(msg) = args
+        .owner
+        .as_deref()
+        .and_then(|o| unknown_owner(&handbook.articles, o))
+    {
+        return Err(Error::Refused(msg));
     }
     let list = queue(&handbook.articles, args.owner.as_deref());
     let mut out = std::io::stdout().lock();
@@ -66,9 +96,10 @@ pub fn run(root: &Path, args: &ReviewArgs) -> Result<()> {
                 .collect();
             writeln!(out, "{}", serde_json::Value::Array(items))
         }
-        TextOrJson::Text if list.is_empty() => {
-            writeln!(out, "no articles are past their review date")
-        }
+        TextOrJson::Text if list.is_empty() => match args.owner.as_deref() {
+            Some(o) => writeln!(out, "no articles owned by {o} are past their review date"),
+            None => writeln!(out, "no articles are past their review date"),
+        },
         TextOrJson::Text => (|| {
             let mut current: Option<Option<&str>> = None;
             for a in &list {

@@ -67,6 +67,22 @@ pub fn run(root: &Path, args: &SearchArgs, quiet: bool) -> Result<()> {
     super::stdout_written(written)
 }
 
+/// How much of a query "no results for" echoes (a pasted log can be pages long).
+const SHOWN_QUERY_CHARS: usize = 80;
+
+/// `text` with runs of white space as one space, cut to `max` characters
+/// with `…` when longer.
+fn cut(text: &str, max: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let mut s: String = one_line.chars().take(max).collect();
+        s.push('…');
+        s
+    }
+}
+
 fn print_results(out: &mut impl std::io::Write, r: &Results, color: bool) -> std::io::Result<()> {
     let (bold, hi, dim, reset) = if color {
         ("\x1b[1m", "\x1b[1;33m", "\x1b[2m", "\x1b[0m")
@@ -74,9 +90,13 @@ fn print_results(out: &mut impl std::io::Write, r: &Results, color: bool) -> std
         ("", "", "", "")
     };
     if r.hits.is_empty() {
-        writeln!(out, "no results for \"{}\"", r.query)?;
+        writeln!(
+            out,
+            "no results for \"{}\"",
+            cut(&r.query, SHOWN_QUERY_CHARS)
+        )?;
         if let Some(s) = &r.did_you_mean {
-            writeln!(out, "did you mean \"{s}\"?")?;
+            writeln!(out, "did you mean \"{}\"?", cut(s, SHOWN_QUERY_CHARS))?;
         }
         return Ok(());
     }
@@ -172,4 +192,18 @@ fn eval(si: &index::SearchIndex, file: &Path, synonyms: &Synonyms, json: bool) -
         })()
     };
     super::stdout_written(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_query_is_cut_when_echoed() {
+        assert_eq!(cut("dns  timeout", 80), "dns timeout");
+        let long = "é".repeat(5000);
+        let shown = cut(&long, 80);
+        assert_eq!(shown.chars().count(), 81);
+        assert!(shown.ends_with("é…"));
+    }
 }

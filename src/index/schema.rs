@@ -9,11 +9,12 @@
 //! - `pairs`: each two adjacent stemmed words of a field as one term (the
 //!   [`Pairs`] filter), so an error string pasted from a log or a dialog box,
 //!   quoted anywhere in the article (body and code blocks included), scores
-//!   for its word order;
-//! - `raw`: words as written (lowercased, not stemmed), with positions:
-//!   quoted phrases are matched there, and typo correction searches its
-//!   dictionary (a one-letter slip in a long word is one edit from the word
-//!   as written, though often two from its stem).
+//!   for its word order; quoted phrases are matched there too, without
+//!   positions;
+//! - `raw`: words as written (lowercased, not stemmed), documents only:
+//!   typo correction searches its dictionary (a one-letter slip in a long
+//!   word is one edit from the word as written, though often two from its
+//!   stem).
 //!
 //! Title, summary, symptoms, headings and body are stored for results and
 //! snippets. All three views are tokenized by tantivy's indexing threads
@@ -28,7 +29,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bump when the schema or the analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The analyzer for text: words split at anything not a letter or digit (so
 /// `ERR_SSL_PROTOCOL_ERROR` and `5.7.1` become searchable words),
@@ -173,10 +174,7 @@ impl Fields {
                 "pairs",
                 indexed(PAIRS_ANALYZER, IndexRecordOption::WithFreqs),
             ),
-            raw: b.add_text_field(
-                "raw",
-                indexed(RAW_ANALYZER, IndexRecordOption::WithFreqsAndPositions),
-            ),
+            raw: b.add_text_field("raw", indexed(RAW_ANALYZER, IndexRecordOption::Basic)),
         };
         (b.build(), fields)
     }

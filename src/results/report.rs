@@ -70,10 +70,53 @@ pub struct QuestionReport {
     pub mostly_missed: bool,
 }
 
+/// Recorded attempts at a quiz this handbook does not have (imported from
+/// another handbook, or a quiz since removed or renamed): kept, not graded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnknownQuiz {
+    pub quiz_id: String,
+    pub attempts: usize,
+    pub learners: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub learners: Vec<LearnerReport>,
     pub questions: Vec<QuestionReport>,
+    pub unknown_quizzes: Vec<UnknownQuiz>,
+}
+
+/// The attempts at quizzes `handbook` does not have, by quiz id.
+pub fn unknown_quizzes<'a>(
+    handbook: &Handbook,
+    attempts: impl IntoIterator<Item = &'a Attempt>,
+) -> Vec<UnknownQuiz> {
+    let mut by_quiz: BTreeMap<&str, (usize, BTreeSet<&str>)> = BTreeMap::new();
+    for a in attempts {
+        if handbook.quiz(&a.quiz_id).is_none() {
+            let e = by_quiz.entry(a.quiz_id.as_str()).or_default();
+            e.0 += 1;
+            e.1.insert(a.learner.as_str());
+        }
+    }
+    by_quiz
+        .into_iter()
+        .map(|(id, (n, learners))| UnknownQuiz {
+            quiz_id: id.to_string(),
+            attempts: n,
+            learners: learners.into_iter().map(str::to_string).collect(),
+        })
+        .collect()
+}
+
+fn unknown_line(u: &UnknownQuiz) -> String {
+    format!(
+        "{}: {} attempt{} by {}",
+        u.quiz_id,
+        u.attempts,
+        if u.attempts == 1 { "" } else { "s" },
+        u.learners.join(", ")
+    )
 }
 
 /// The status of `quiz` for one learner's attempts at it (oldest first).
@@ -193,9 +236,16 @@ pub fn build(handbook: &Handbook, attempts: &[Attempt], learner: Option<&str>) -
             });
         }
     }
+    let unknown = unknown_quizzes(
+        handbook,
+        attempts
+            .iter()
+            .filter(|a| learner.is_none_or(|l| a.learner == l)),
+    );
     Report {
         learners: learner_reports,
         questions,
+        unknown_quizzes: unknown,
     }
 }
 
@@ -272,6 +322,14 @@ pub fn to_text(r: &Report) -> String {
         }
         for c in &q.never_picked {
             let _ = writeln!(out, "      nobody picks: {}", short(c));
+        }
+    }
+    if !r.unknown_quizzes.is_empty() {
+        out.push_str(
+            "\nUnknown quizzes (attempts kept, but this handbook has no quiz with the id)\n",
+        );
+        for u in &r.unknown_quizzes {
+            let _ = writeln!(out, "  {}", unknown_line(u));
         }
     }
     out
@@ -389,6 +447,13 @@ pub fn to_html(r: &Report, title: &str) -> String {
                 let _ = write!(out, "<br>nobody picks: {}", never.join("; "));
             }
             out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n");
+    }
+    if !r.unknown_quizzes.is_empty() {
+        out.push_str("<h2>Unknown quizzes</h2>\n<p>Attempts kept, but this handbook has no quiz with the id.</p>\n<ul>\n");
+        for u in &r.unknown_quizzes {
+            let _ = writeln!(out, "<li>{}</li>", escape_attr(&unknown_line(u)));
         }
         out.push_str("</ul>\n");
     }

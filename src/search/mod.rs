@@ -13,8 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query as TQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query as TQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -374,21 +373,23 @@ impl Builder<'_> {
             .collect()
     }
 
-    /// The words, as written (lowercased, not stemmed), in this order
-    /// somewhere in one field of the article.
-    fn phrase(&self, words: &[String]) -> Box<dyn TQuery> {
-        match words {
-            [one] => Box::new(TermQuery::new(
-                Term::from_field_text(self.f.raw, one),
-                IndexRecordOption::Basic,
-            )),
-            _ => Box::new(PhraseQuery::new(
-                words
-                    .iter()
-                    .map(|t| Term::from_field_text(self.f.raw, t))
-                    .collect(),
-            )),
+    /// A phrase: its words (analyzed), each two neighbours next to each
+    /// other in one field of the article, in this order. For two words that
+    /// is exactly the phrase; for more it is the phrase but for an article
+    /// that has every neighbouring pair in separate places. The `pairs`
+    /// field answers it without positions.
+    fn phrase(&self, stems: &[String]) -> Box<dyn TQuery> {
+        if let [one] = stems {
+            return self.keyword(self.f.terms, one);
         }
+        let all: Vec<(Occur, Box<dyn TQuery>)> = stems
+            .windows(2)
+            .filter_map(|two| match two {
+                [a, b] => Some((Occur::Must, self.keyword(self.f.pairs, &schema::pair(a, b)))),
+                _ => None,
+            })
+            .collect();
+        Box::new(BooleanQuery::new(all))
     }
 
     fn keyword(&self, field: tantivy::schema::Field, value: &str) -> Box<dyn TQuery> {
@@ -404,12 +405,12 @@ impl Builder<'_> {
         let mut ranked: Vec<QueryWord> = words.to_vec();
         let mut phrase_words = Vec::new();
         for p in &q.phrases {
-            let written = raw_words(p);
-            if written.is_empty() {
+            let stems = analyze(p);
+            if stems.is_empty() {
                 continue;
             }
-            outer.push((Occur::Must, self.phrase(&written)));
-            phrase_words.extend(written.into_iter().zip(analyze(p)).map(|(typed, stem)| {
+            outer.push((Occur::Must, self.phrase(&stems)));
+            phrase_words.extend(raw_words(p).into_iter().zip(stems).map(|(typed, stem)| {
                 QueryWord {
                     typed,
                     stem,
@@ -431,14 +432,12 @@ impl Builder<'_> {
         if !pairs.is_empty() {
             outer.push((Occur::Should, Box::new(BooleanQuery::new(pairs))));
         }
-        // One excluded word goes with its other forms (`-database` drops
-        // "databases" too); an excluded phrase as written.
+        // An excluded word goes with its other forms (`-database` drops
+        // "databases" too).
         for x in &q.excluded {
-            let written = raw_words(x);
-            match analyze(x).as_slice() {
-                [] => {}
-                [stem] => outer.push((Occur::MustNot, self.keyword(self.f.terms, stem))),
-                _ => outer.push((Occur::MustNot, self.phrase(&written))),
+            let stems = analyze(x);
+            if !stems.is_empty() {
+                outer.push((Occur::MustNot, self.phrase(&stems)));
             }
         }
         let mut filter = |field: tantivy::schema::Field, values: Vec<String>| {
@@ -525,6 +524,7 @@ pub fn search(
         .search(&tq, &(TopDocs::with_limit(limit).order_by_score(), Count))
         .map_err(|e| Error::Internal(format!("search: {e}")))?;
 
+    notes.extend(unknown_filter_notes(&searcher, &si.fields, &parsed, opts));
     let corrected: Vec<&QueryWord> = words.iter().filter(|w| w.corrected.is_some()).collect();
     let mut did_you_mean = None;
     if !corrected.is_empty() {
@@ -635,6 +635,98 @@ fn suggestion(
     None
 }
 
+/// The kinds of document a `kind:` filter can name.
+pub const KINDS: [&str; 3] = [
+    crate::index::Kind::Article.as_str(),
+    crate::index::Kind::Chapter.as_str(),
+    crate::index::Kind::Quiz.as_str(),
+];
+
+/// A note for every filter value that cannot match anything: a product or
+/// tag no article has (with a did-you-mean over the index's values, or the
+/// list when it is short), a kind or state that does not exist.
+fn unknown_filter_notes(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    q: &Query,
+    opts: &Options,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (field, name, values) in [
+        (
+            f.products,
+            "product",
+            filter_values(q, FilterField::Product, &opts.products),
+        ),
+        (
+            f.tags,
+            "tag",
+            filter_values(q, FilterField::Tag, &opts.tags),
+        ),
+    ] {
+        let mut known: Option<BTreeSet<String>> = None;
+        for v in values {
+            let found = searcher
+                .doc_freq(&Term::from_field_text(field, &v))
+                .is_ok_and(|n| n > 0);
+            if found {
+                continue;
+            }
+            let known = known.get_or_insert_with(|| facet_values(searcher, field));
+            notes.push(unknown_value_note(
+                name,
+                &v,
+                known.iter().map(String::as_str),
+                Some("no article has it"),
+                20,
+            ));
+        }
+    }
+    for (field, name, list) in [
+        (FilterField::Kind, "kind", &KINDS[..]),
+        (FilterField::State, "state", &crate::model::State::NAMES[..]),
+    ] {
+        for v in q.filter_values(field) {
+            if !list.contains(&v) {
+                notes.push(unknown_value_note(
+                    name,
+                    v,
+                    list.iter().copied(),
+                    None,
+                    usize::MAX,
+                ));
+            }
+        }
+    }
+    notes
+}
+
+/// "unknown product `bogus`: no article has it; did you mean `email`?",
+/// or the known values when there are at most `list_up_to` of them.
+fn unknown_value_note<'a>(
+    name: &str,
+    value: &str,
+    known: impl Iterator<Item = &'a str> + Clone,
+    why: Option<&str>,
+    list_up_to: usize,
+) -> String {
+    let mut note = format!("unknown {name} `{value}`");
+    if let Some(why) = why {
+        note.push_str(&format!(": {why}"));
+    }
+    if let Some(s) = crate::diagnostic::did_you_mean(value, known.clone()) {
+        note.push_str(&format!("; did you mean `{name}:{s}`?"));
+    } else {
+        let all: Vec<&str> = known.collect();
+        if all.is_empty() {
+            note.push_str(&format!(" (no article has any {name})"));
+        } else if all.len() <= list_up_to {
+            note.push_str(&format!(" (one of: {})", all.join(", ")));
+        }
+    }
+    note
+}
+
 /// The query re-written from its parts (words, phrases, exclusions, filters).
 fn q_text(q: &Query) -> String {
     let mut parts: Vec<String> = q.words.clone();
@@ -686,6 +778,80 @@ fn facet_values(searcher: &tantivy::Searcher, field: tantivy::schema::Field) -> 
     out
 }
 
+/// How much of a body around the densest cluster of query words is
+/// analyzed for its snippet.
+const PASSAGE: usize = 480;
+
+/// The part of `body` most likely to hold the best snippet: the window of
+/// [`PASSAGE`] bytes where the most different query words start, found by
+/// looking for the start of each analyzed word (a stem is nearly always the
+/// start of the words it comes from) at word boundaries, without analyzing
+/// the body. Empty when no query word is there.
+fn body_passage<'a>(body: &'a str, highlight: &BTreeSet<String>) -> &'a str {
+    // The start of each stem, shortened by one letter when the stemmer may
+    // have changed its last one (`deny` -> `deni`).
+    let keys: Vec<String> = highlight
+        .iter()
+        .map(|stem| {
+            let n = stem.chars().count();
+            let keep = if n > 3 { n - 1 } else { n };
+            stem.chars().take(keep).collect()
+        })
+        .filter(|k: &String| !k.is_empty())
+        .collect();
+    if keys.is_empty() || body.len() <= PASSAGE {
+        return body;
+    }
+    let lower = body.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    // (offset, which key) for every word start that begins with a key.
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for (k, key) in keys.iter().enumerate() {
+        for (at, _) in lower.match_indices(key.as_str()) {
+            let at_word_start = at == 0
+                || bytes
+                    .get(at - 1)
+                    .is_some_and(|b| !b.is_ascii_alphanumeric() && *b < 0x80);
+            if at_word_start {
+                found.push((at, k));
+            }
+        }
+    }
+    if found.is_empty() {
+        return "";
+    }
+    found.sort_unstable();
+    let mut best = (0, 0usize);
+    for (i, (start, _)) in found.iter().enumerate() {
+        let mut seen = vec![false; keys.len()];
+        let mut distinct = 0;
+        for (at, k) in found.iter().skip(i) {
+            if *at >= start + PASSAGE {
+                break;
+            }
+            if let Some(s) = seen.get_mut(*k)
+                && !*s
+            {
+                *s = true;
+                distinct += 1;
+            }
+        }
+        if distinct > best.1 {
+            best = (*start, distinct);
+        }
+    }
+    // A little context before the first word, cut at character boundaries.
+    let mut from = best.0.saturating_sub(PASSAGE / 4);
+    while from > 0 && !body.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (best.0 + PASSAGE).min(body.len());
+    while to < body.len() && !body.is_char_boundary(to) {
+        to += 1;
+    }
+    body.get(from..to).unwrap_or(body)
+}
+
 fn hit(
     si: &SearchIndex,
     searcher: &tantivy::Searcher,
@@ -715,11 +881,13 @@ fn hit(
 
     let mut best = None;
     // Short fields first: the customer's words and the summary say the most
-    // per character, and are cheap to analyze; the body when they do not match.
+    // per character, and are cheap to analyze; the body when they do not
+    // match, and of the body only the passage where the query's words are.
+    let passage = body_passage(&body, highlight);
     for (text, field) in [
-        (&symptoms, f.symptoms),
-        (&summary, f.summary),
-        (&body, f.body),
+        (symptoms.as_str(), f.symptoms),
+        (summary.as_str(), f.summary),
+        (passage, f.body),
     ] {
         let terms: BTreeMap<String, f32> = highlight.iter().map(|t| (t.clone(), 1.0)).collect();
         let generator = SnippetGenerator::new(terms, schema::analyzer(), field, 180);
@@ -773,6 +941,36 @@ mod tests {
             ["err", "ssl", "protocol", "error"]
         );
         assert_eq!(analyze("550 5.7.1"), ["550", "5", "7", "1"]);
+    }
+
+    #[test]
+    fn a_long_body_is_cut_to_the_passage_with_the_query_words() {
+        let filler = "Nothing to see in this sentence at all. ".repeat(40);
+        let body =
+            format!("{filler}The archive appears to be unavailable when users open it. {filler}");
+        let highlight: BTreeSet<String> = ["archiv", "unavail", "deni"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let passage = body_passage(&body, &highlight);
+        assert!(
+            passage.len() <= PASSAGE + PASSAGE / 4 + 4,
+            "{}",
+            passage.len()
+        );
+        assert!(
+            passage.contains("archive appears to be unavailable"),
+            "{passage}"
+        );
+        // No query word: nothing to analyze; a short body is kept whole.
+        let none: BTreeSet<String> = ["zanzibar".to_string()].into();
+        assert_eq!(body_passage(&body, &none), "");
+        assert_eq!(body_passage("short body", &highlight), "short body");
+        // `deni` finds "denied" and a word starting inside another does not count.
+        let body = format!("{filler}Access was denied. {filler}");
+        assert!(body_passage(&body, &highlight).contains("denied"));
+        let body = format!("{filler}unarchived{filler}");
+        assert_eq!(body_passage(&body, &highlight), "");
     }
 
     #[test]
