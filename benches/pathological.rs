@@ -74,15 +74,18 @@ fn run(root: &Path, args: &[&str], stdin: &[u8]) -> (Duration, usize) {
 const ARTICLE_HEAD: &str = "+++\nid = \"big\"\ntitle = \"Big\"\nsummary = \"s\"\nproducts = [\"dns\"]\nowner = \"P\"\nreviewed = 2026-10-01\n+++\n\n";
 const SECTIONS: &str = "## Symptoms\n\nx\n\n## Cause\n\nx\n\n## Resolution\n\nx\n\n## What to tell the customer\n\nx\n\n";
 
+/// Files of the project, the arguments, and stdin.
+type Setup = (Vec<(&'static str, String)>, Vec<&'static str>, Vec<u8>);
+
 struct Case {
     name: &'static str,
     sizes: [usize; 2],
     unit: &'static str,
     /// Files of the project, the arguments, and stdin, for a size.
-    setup: fn(usize) -> (Vec<(&'static str, String)>, Vec<&'static str>, Vec<u8>),
+    setup: fn(usize) -> Setup,
 }
 
-fn chain(n: usize) -> (Vec<(&'static str, String)>, Vec<&'static str>, Vec<u8>) {
+fn chain(n: usize) -> Setup {
     let mut s = String::from(
         "[quiz]\nid = \"chain\"\n\n[[questions]]\nid = \"sc\"\ntype = \"Scenario\"\nprompt.prompt = \"?\"\n",
     );
@@ -98,7 +101,7 @@ fn chain(n: usize) -> (Vec<(&'static str, String)>, Vec<&'static str>, Vec<u8>) 
     (vec![("quizzes/chain.toml", s)], vec!["check"], Vec::new())
 }
 
-fn anchors(n: usize) -> (Vec<(&'static str, String)>, Vec<&'static str>, Vec<u8>) {
+fn anchors(n: usize) -> Setup {
     let links: String = (0..n).map(|i| format!("[l](#nope{i}) ")).collect();
     let text = format!("{ARTICLE_HEAD}{SECTIONS}{links}\n");
     (
@@ -108,7 +111,7 @@ fn anchors(n: usize) -> (Vec<(&'static str, String)>, Vec<&'static str>, Vec<u8>
     )
 }
 
-fn headings(n: usize) -> (Vec<(&'static str, String)>, Vec<&'static str>, Vec<u8>) {
+fn headings(n: usize) -> Setup {
     let text = format!(
         "{ARTICLE_HEAD}{SECTIONS}{}",
         "## Same\n\ntext\n\n".repeat(n)
@@ -120,7 +123,7 @@ fn headings(n: usize) -> (Vec<(&'static str, String)>, Vec<&'static str>, Vec<u8
     )
 }
 
-fn tags(n: usize) -> (Vec<(&'static str, String)>, Vec<&'static str>, Vec<u8>) {
+fn tags(n: usize) -> Setup {
     let list: Vec<String> = (0..n).map(|i| format!("\"t{i}\"")).collect();
     let head = ARTICLE_HEAD.replace(
         "products",
@@ -137,7 +140,7 @@ fn tags(n: usize) -> (Vec<(&'static str, String)>, Vec<&'static str>, Vec<u8>) {
 const SENTENCE_RULE: &str =
     "[[rule]]\nid = \"short\"\ntype = \"sentence-length\"\nmessage = \"m\"\nmax = 30\n";
 
-fn sentences(mb: usize) -> (Vec<(&'static str, String)>, Vec<&'static str>, Vec<u8>) {
+fn sentences(mb: usize) -> Setup {
     let draft = "Ok. ".repeat(mb * 1024 * 1024 / 4);
     (
         vec![("rules/replies.toml", SENTENCE_RULE.to_string())],
@@ -146,7 +149,7 @@ fn sentences(mb: usize) -> (Vec<(&'static str, String)>, Vec<&'static str>, Vec<
     )
 }
 
-fn phrase(kb: usize) -> (Vec<(&'static str, String)>, Vec<&'static str>, Vec<u8>) {
+fn phrase(kb: usize) -> Setup {
     let phrase = vec!["ok"; 5_000].join(" ");
     let rule = format!(
         "[[rule]]\nid = \"long\"\ntype = \"avoid\"\nmessage = \"m\"\nphrases = [\"{phrase}\"]\n"
