@@ -144,7 +144,7 @@ impl Doc {
         }
         d.add_text(f.body, &self.body);
         // The indexed views (see `schema`): each field's text added to
-        // `terms` and `pairs` as many times as its weight, and once to `raw`.
+        // `terms` (words and pairs) as many times as its weight, once to `raw`.
         let w = schema::FIELD_WEIGHTS;
         let mut add = |text: &str, weight: usize, raw: bool| {
             if text.is_empty() {
@@ -152,7 +152,6 @@ impl Doc {
             }
             for _ in 0..weight {
                 d.add_text(f.terms, text);
-                d.add_text(f.pairs, text);
             }
             if raw {
                 d.add_text(f.raw, text);

@@ -1,24 +1,25 @@
 //! The index schema: every field handle in one struct, built in one place,
 //! and the analysis that turns a document's fields into what is indexed.
 //!
-//! Ranking reads three indexed views of the same text (see `search`):
-//! - `terms`: stemmed words of every field, each field added as many times
-//!   as its weight, so tantivy's BM25 over this one field is BM25F (one term
-//!   frequency and one length per document, summed over weighted fields,
-//!   saturated once);
-//! - `pairs`: each two adjacent stemmed words of a field as one term (the
-//!   [`Pairs`] filter), so an error string pasted from a log or a dialog box,
-//!   quoted anywhere in the article (body and code blocks included), scores
-//!   for its word order; quoted phrases are matched there too, without
-//!   positions;
+//! Ranking reads two indexed views of the same text (see `search`):
+//! - `terms`: the stemmed words of every field and, as terms of their own,
+//!   each two adjacent stemmed words (`archiv appear`; the [`WithPairs`]
+//!   filter). Each field is added as many times as its weight, so tantivy's
+//!   BM25 over this one field is BM25F (one term frequency and one length
+//!   per document, summed over weighted fields, saturated once) for single
+//!   words and for pairs alike: an error string pasted from a log or a
+//!   dialog box, quoted anywhere in the article (body and code blocks
+//!   included), scores for its word order, and quoted phrases are matched
+//!   by their pairs without positions. (Pairs double every length, which
+//!   leaves BM25's length ratios as they are.)
 //! - `raw`: words as written (lowercased, not stemmed), documents only:
 //!   typo correction searches its dictionary (a one-letter slip in a long
 //!   word is one edit from the word as written, though often two from its
 //!   stem).
 //!
 //! Title, summary, symptoms, headings and body are stored for results and
-//! snippets. All three views are tokenized by tantivy's indexing threads
-//! from the fields' text, with no token lists built here.
+//! snippets. Both views are tokenized by tantivy's indexing threads from
+//! the fields' text, each word stemmed once.
 
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -29,7 +30,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bump when the schema or the analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The analyzer for text: words split at anything not a letter or digit (so
 /// `ERR_SSL_PROTOCOL_ERROR` and `5.7.1` become searchable words),
@@ -40,8 +41,8 @@ pub const ANALYZER: &str = "sb_en";
 /// The same words, lowercased but not stemmed (the `raw` field).
 pub const RAW_ANALYZER: &str = "sb_raw";
 
-/// Adjacent pairs of the stemmed words (the `pairs` field).
-pub const PAIRS_ANALYZER: &str = "sb_pairs";
+/// The stemmed words and their adjacent pairs (the `terms` field).
+pub const TERMS_ANALYZER: &str = "sb_terms";
 
 /// Longest word indexed, in bytes; longer ones (base64, hashes) are dropped.
 const LONGEST_WORD: usize = 48;
@@ -54,12 +55,12 @@ pub fn analyzer() -> TextAnalyzer {
         .build()
 }
 
-pub fn pairs_analyzer() -> TextAnalyzer {
+pub fn terms_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(LONGEST_WORD))
         .filter(LowerCaser)
         .filter(Stemmer::new(Language::English))
-        .filter(Pairs)
+        .filter(WithPairs)
         .build()
 }
 
@@ -77,10 +78,10 @@ pub fn register(index: &tantivy::Index) {
     index.tokenizers().register(RAW_ANALYZER, raw_analyzer());
     index
         .tokenizers()
-        .register(PAIRS_ANALYZER, pairs_analyzer());
+        .register(TERMS_ANALYZER, terms_analyzer());
 }
 
-/// How many times each field's text is added to `terms` and `pairs` (the
+/// How many times each field's text is added to `terms` (the
 /// BM25F field weights). Measured with `cargo bench --bench relevance` on the
 /// dev corpus's three case files and the handbook's cases together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,11 +101,11 @@ pub const FIELD_WEIGHTS: FieldWeights = FieldWeights {
     body: 1,
 };
 
-/// What joins the two words of a `pairs` term. The analyzer never produces
+/// What joins the two words of a pair term. The analyzer never produces
 /// it inside a word, so `a b` cannot collide with a single word.
 pub const PAIR_SEPARATOR: char = ' ';
 
-/// The `pairs` term for two adjacent analyzed words.
+/// The pair term for two adjacent analyzed words.
 pub fn pair(a: &str, b: &str) -> String {
     let mut s = String::with_capacity(a.len() + b.len() + 1);
     s.push_str(a);
@@ -133,13 +134,12 @@ pub struct Fields {
     /// "1" when the source file has errors (it is indexed with what could be read).
     pub problems: Field,
     pub terms: Field,
-    pub pairs: Field,
     pub raw: Field,
 }
 
-const NAMES: [&str; 18] = [
+const NAMES: [&str; 17] = [
     "key", "id", "kind", "title", "summary", "symptoms", "headings", "body", "products", "tags",
-    "state", "url", "path", "reviewed", "problems", "terms", "pairs", "raw",
+    "state", "url", "path", "reviewed", "problems", "terms", "raw",
 ];
 
 impl Fields {
@@ -169,10 +169,9 @@ impl Fields {
             path: b.add_text_field("path", STORED),
             reviewed: b.add_text_field("reviewed", STORED),
             problems: b.add_text_field("problems", STORED),
-            terms: b.add_text_field("terms", indexed(ANALYZER, IndexRecordOption::WithFreqs)),
-            pairs: b.add_text_field(
-                "pairs",
-                indexed(PAIRS_ANALYZER, IndexRecordOption::WithFreqs),
+            terms: b.add_text_field(
+                "terms",
+                indexed(TERMS_ANALYZER, IndexRecordOption::WithFreqs),
             ),
             raw: b.add_text_field("raw", indexed(RAW_ANALYZER, IndexRecordOption::Basic)),
         };
@@ -203,71 +202,87 @@ pub fn stems(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
-/// A token filter that turns a stream of words into the stream of its
-/// adjacent pairs (`a b c` -> `a b`, `b c`), each one token joined by
-/// [`PAIR_SEPARATOR`]. A text of one word gives no token.
+/// A token filter that follows each word after the first with the pair
+/// it makes with the word before (`a b c` -> `a`, `b`, `a b`, `c`, `b c`),
+/// the pair one token joined by [`PAIR_SEPARATOR`].
 #[derive(Clone, Copy, Debug)]
-pub struct Pairs;
+pub struct WithPairs;
 
-impl TokenFilter for Pairs {
-    type Tokenizer<T: Tokenizer> = PairsFilter<T>;
+impl TokenFilter for WithPairs {
+    type Tokenizer<T: Tokenizer> = WithPairsFilter<T>;
 
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> PairsFilter<T> {
-        PairsFilter { inner: tokenizer }
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> WithPairsFilter<T> {
+        WithPairsFilter { inner: tokenizer }
     }
 }
 
 #[derive(Clone)]
-pub struct PairsFilter<T> {
+pub struct WithPairsFilter<T> {
     inner: T,
 }
 
-impl<T: Tokenizer> Tokenizer for PairsFilter<T> {
-    type TokenStream<'a> = PairsStream<T::TokenStream<'a>>;
+impl<T: Tokenizer> Tokenizer for WithPairsFilter<T> {
+    type TokenStream<'a> = WithPairsStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        PairsStream {
+        WithPairsStream {
             tail: self.inner.token_stream(text),
             previous: None,
+            pair_pending: false,
             token: Token::default(),
+            position: 0,
         }
     }
 }
 
-pub struct PairsStream<S> {
+pub struct WithPairsStream<S> {
     tail: S,
-    /// The last word and where it started.
+    /// The word before the current one, and where it started.
     previous: Option<(String, usize)>,
+    /// The current word is out; its pair with `previous` comes next.
+    pair_pending: bool,
     token: Token,
+    position: usize,
 }
 
-impl<S: TokenStream> TokenStream for PairsStream<S> {
+impl<S: TokenStream> TokenStream for WithPairsStream<S> {
     fn advance(&mut self) -> bool {
-        while self.tail.advance() {
+        if self.pair_pending {
+            self.pair_pending = false;
             let word = self.tail.token();
-            match &mut self.previous {
-                Some((text, from)) => {
-                    self.token.text.clear();
-                    self.token.text.push_str(text);
-                    self.token.text.push(PAIR_SEPARATOR);
-                    self.token.text.push_str(&word.text);
-                    self.token.offset_from = *from;
-                    self.token.offset_to = word.offset_to;
-                    self.token.position = self.token.position.wrapping_add(1);
-                    self.token.position_length = 1;
-                    text.clear();
-                    text.push_str(&word.text);
-                    *from = word.offset_from;
-                    return true;
-                }
-                None => {
-                    self.previous = Some((word.text.clone(), word.offset_from));
-                    // The first pair gets position 0.
-                    self.token.position = usize::MAX;
-                }
+            if let Some((text, from)) = &mut self.previous {
+                self.token.text.clear();
+                self.token.text.push_str(text);
+                self.token.text.push(PAIR_SEPARATOR);
+                self.token.text.push_str(&word.text);
+                self.token.offset_from = *from;
+                self.token.offset_to = word.offset_to;
+                self.token.position = self.position;
+                self.token.position_length = 1;
+                self.position += 1;
+                text.clear();
+                text.push_str(&word.text);
+                *from = word.offset_from;
+                return true;
             }
         }
-        false
+        if !self.tail.advance() {
+            return false;
+        }
+        let word = self.tail.token();
+        self.token.text.clear();
+        self.token.text.push_str(&word.text);
+        self.token.offset_from = word.offset_from;
+        self.token.offset_to = word.offset_to;
+        self.token.position = self.position;
+        self.token.position_length = 1;
+        self.position += 1;
+        if self.previous.is_some() {
+            self.pair_pending = true;
+        } else {
+            self.previous = Some((word.text.clone(), word.offset_from));
+        }
+        true
     }
 
     fn token(&self) -> &Token {
@@ -284,21 +299,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pairs_are_adjacent_stemmed_words() {
-        let mut a = pairs_analyzer();
+    fn terms_are_stemmed_words_each_followed_by_its_pair() {
+        let mut a = terms_analyzer();
         assert_eq!(
             stems(&mut a, "Your archive appears to be unavailable"),
             [
+                "your",
+                "archiv",
                 "your archiv",
+                "appear",
                 "archiv appear",
+                "to",
                 "appear to",
+                "be",
                 "to be",
+                "unavail",
                 "be unavail"
             ]
         );
-        assert!(stems(&mut a, "one").is_empty());
+        assert_eq!(stems(&mut a, "one"), ["one"]);
         assert!(stems(&mut a, "").is_empty());
-        assert_eq!(stems(&mut a, "5.7.1"), ["5 7", "7 1"]);
+        assert_eq!(stems(&mut a, "5.7.1"), ["5", "7", "5 7", "1", "7 1"]);
         // The query side builds the same terms.
         assert_eq!(pair("archiv", "appear"), "archiv appear");
     }

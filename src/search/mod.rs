@@ -369,15 +369,15 @@ impl Builder<'_> {
         }
         weights
             .iter()
-            .map(|(pair, weight)| self.term(self.f.pairs, pair, *weight))
+            .map(|(pair, weight)| self.term(self.f.terms, pair, *weight))
             .collect()
     }
 
     /// A phrase: its words (analyzed), each two neighbours next to each
     /// other in one field of the article, in this order. For two words that
     /// is exactly the phrase; for more it is the phrase but for an article
-    /// that has every neighbouring pair in separate places. The `pairs`
-    /// field answers it without positions.
+    /// that has every neighbouring pair in separate places. The pairs in
+    /// `terms` answer it without positions.
     fn phrase(&self, stems: &[String]) -> Box<dyn TQuery> {
         if let [one] = stems {
             return self.keyword(self.f.terms, one);
@@ -385,7 +385,7 @@ impl Builder<'_> {
         let all: Vec<(Occur, Box<dyn TQuery>)> = stems
             .windows(2)
             .filter_map(|two| match two {
-                [a, b] => Some((Occur::Must, self.keyword(self.f.pairs, &schema::pair(a, b)))),
+                [a, b] => Some((Occur::Must, self.keyword(self.f.terms, &schema::pair(a, b)))),
                 _ => None,
             })
             .collect();
