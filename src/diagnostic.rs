@@ -18,7 +18,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// How bad a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Stops `check` with exit 1 and stops a build.
@@ -33,11 +33,27 @@ pub enum Severity {
 pub struct Location {
     pub line: usize,
     pub column: usize,
-    /// The whole source line the location is on (without its newline).
+    /// The source line the location is on (without its newline); for a line
+    /// longer than [`LONG_LINE`] characters, a window of it around the
+    /// location, with `…` where it was cut.
     pub line_text: String,
-    /// How many characters the caret underline covers (at least 1).
+    /// How many characters of `line_text` come before the caret.
+    pub caret_at: usize,
+    /// How many characters the caret underline covers (at least 1; at most
+    /// what `line_text` shows).
     pub width: usize,
 }
+
+/// Lines up to this many bytes are shown whole in a diagnostic; longer ones
+/// as a window of [`CONTEXT`] characters either side of the location, so
+/// printing a diagnostic costs the same on a 120 KB line as on a short one.
+pub const LONG_LINE: usize = 160;
+/// Characters shown either side of the location on a long line (and at most
+/// this many underlined).
+pub const CONTEXT: usize = 60;
+/// Human output shows this many diagnostics of one kind in one file, then
+/// says how many more there are (JSON output keeps them all).
+pub const SHOWN_PER_KIND: usize = 10;
 
 /// One problem in one place.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,9 +94,18 @@ impl Diagnostic {
         }
     }
 
-    /// Places the diagnostic at a byte range of `source`.
+    /// Places the diagnostic at a byte range of `source`. This indexes the
+    /// whole source: a caller that places many diagnostics in one file builds
+    /// one [`LineIndex`] and uses [`Diagnostic::at_index`].
     pub fn at(mut self, source: &str, span: Range<usize>) -> Self {
         self.location = Some(LineIndex::new(source).location(source, span));
+        self
+    }
+
+    /// Places the diagnostic at a byte range of `source`, with an index of
+    /// `source` already built.
+    pub fn at_index(mut self, index: &LineIndex, source: &str, span: Range<usize>) -> Self {
+        self.location = Some(index.location(source, span));
         self
     }
 
@@ -122,13 +147,28 @@ impl Diagnostic {
 pub struct LineIndex {
     /// Byte offset at which each line starts.
     starts: Vec<usize>,
+    /// Characters before each [`BLOCK`]-byte boundary, built the first time a
+    /// column far into a long line is asked for.
+    chars_before_block: std::cell::OnceCell<Vec<usize>>,
+}
+
+/// Column numbers far into a long line count characters from the nearest
+/// block boundary instead of from the line's start.
+const BLOCK: usize = 4096;
+
+/// Characters (UTF-8 lead bytes) in `bytes`.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
 }
 
 impl LineIndex {
     pub fn new(source: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            chars_before_block: std::cell::OnceCell::new(),
+        }
     }
 
     /// The 0-based line that contains byte `offset`.
@@ -139,32 +179,84 @@ impl LineIndex {
         }
     }
 
+    /// Characters in `source[..offset]` (`offset` on a char boundary).
+    fn chars_before(&self, source: &str, offset: usize) -> usize {
+        let bytes = source.as_bytes();
+        let blocks = self.chars_before_block.get_or_init(|| {
+            let mut acc = 0;
+            let mut out = vec![0];
+            for chunk in bytes.chunks(BLOCK) {
+                acc += count_chars(chunk);
+                out.push(acc);
+            }
+            out
+        });
+        let block = offset / BLOCK;
+        blocks.get(block).copied().unwrap_or(0)
+            + count_chars(bytes.get(block * BLOCK..offset).unwrap_or(&[]))
+    }
+
     pub fn location(&self, source: &str, span: Range<usize>) -> Location {
         let start = clamp_to_char_boundary(source, span.start.min(source.len()));
         let end = clamp_to_char_boundary(source, span.end.clamp(start, source.len()));
         let line = self.line_of(start);
         let line_start = self.starts.get(line).copied().unwrap_or(0);
-        let line_end = source
-            .get(line_start..)
-            .and_then(|rest| rest.find('\n'))
-            .map_or(source.len(), |i| line_start + i);
-        let line_text = source
+        let line_end = self
+            .starts
+            .get(line + 1)
+            .map_or(source.len(), |next| next.saturating_sub(1))
+            .max(start);
+        let whole = source
             .get(line_start..line_end)
             .unwrap_or("")
-            .trim_end_matches('\r')
-            .to_string();
-        let column = source
-            .get(line_start..start)
-            .map_or(0, |s| s.chars().count())
-            + 1;
-        let width = source
+            .trim_end_matches('\r');
+        let before = source.get(line_start..start).unwrap_or("");
+        let column = if before.len() <= BLOCK {
+            before.chars().count()
+        } else {
+            self.chars_before(source, start) - self.chars_before(source, line_start)
+        } + 1;
+        if whole.len() <= LONG_LINE {
+            let width = source
+                .get(start..end.min(line_end))
+                .map_or(1, |s| s.chars().count())
+                .max(1);
+            return Location {
+                line: line + 1,
+                column,
+                line_text: whole.to_string(),
+                caret_at: column - 1,
+                width,
+            };
+        }
+        // A long line: CONTEXT characters either side, the underline capped.
+        let shown_before: String = {
+            let mut tail: Vec<char> = before.chars().rev().take(CONTEXT + 1).collect();
+            let cut = tail.len() > CONTEXT;
+            tail.truncate(CONTEXT);
+            let mut s: String = if cut { "…".into() } else { String::new() };
+            s.extend(tail.into_iter().rev());
+            s
+        };
+        let after = source
+            .get(start..line_end)
+            .unwrap_or("")
+            .trim_end_matches('\r');
+        let span_chars = source
             .get(start..end.min(line_end))
-            .map_or(1, |s| s.chars().count())
-            .max(1);
+            .map_or(0, |s| s.chars().take(CONTEXT + 1).count());
+        let width = span_chars.clamp(1, CONTEXT);
+        let take = width + CONTEXT;
+        let mut shown_after: String = after.chars().take(take).collect();
+        if after.chars().nth(take).is_some() {
+            shown_after.push('…');
+        }
+        let caret_at = shown_before.chars().count();
         Location {
             line: line + 1,
             column,
-            line_text,
+            line_text: shown_before + &shown_after,
+            caret_at,
             width,
         }
     }
@@ -258,10 +350,40 @@ impl Diagnostics {
     }
 
     /// The human form of every diagnostic, each followed by a blank line.
+    /// Of one kind (code and severity) in one file, the first
+    /// [`SHOWN_PER_KIND`] are shown, then a line saying how many more there
+    /// are; the JSON form keeps them all.
     pub fn render_human(&self) -> String {
+        use std::collections::HashMap;
+        let mut total: HashMap<_, usize> = HashMap::new();
+        for d in &self.items {
+            *total.entry(kind_key(d)).or_default() += 1;
+        }
+        let mut shown: HashMap<_, usize> = HashMap::new();
         let mut out = String::new();
         for d in &self.items {
+            let k = kind_key(d);
+            let n = shown.entry(k).or_default();
+            *n += 1;
+            if *n > SHOWN_PER_KIND {
+                continue;
+            }
             render_one(&mut out, d);
+            let all = total.get(&k).copied().unwrap_or(0);
+            if *n == SHOWN_PER_KIND && all > SHOWN_PER_KIND {
+                let label = match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                };
+                let more = all - SHOWN_PER_KIND;
+                let _ = writeln!(
+                    out,
+                    "... and {more} more `{}` {label}{} in {} (`--format json` lists them all)",
+                    d.code,
+                    if more == 1 { "" } else { "s" },
+                    display_path(&d.path),
+                );
+            }
             out.push('\n');
         }
         out
@@ -301,6 +423,11 @@ impl IntoIterator for Diagnostics {
     }
 }
 
+/// What makes diagnostics "of one kind in one file" for grouping.
+fn kind_key(d: &Diagnostic) -> (&Path, &'static str, Severity) {
+    (d.path.as_path(), d.code, d.severity)
+}
+
 fn render_one(out: &mut String, d: &Diagnostic) {
     let label = match d.severity {
         Severity::Error => "error",
@@ -316,11 +443,7 @@ fn render_one(out: &mut String, d: &Diagnostic) {
             // Control characters (a stray ESC in a binary-ish file) are shown
             // escaped, never sent raw to the terminal; the caret follows.
             let _ = writeln!(out, "{} | {}", loc.line, escape_controls(&loc.line_text));
-            let before: String = loc
-                .line_text
-                .chars()
-                .take(loc.column.saturating_sub(1))
-                .collect();
+            let before: String = loc.line_text.chars().take(loc.caret_at).collect();
             let indent: String = escape_controls(&before)
                 .chars()
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
@@ -328,7 +451,7 @@ fn render_one(out: &mut String, d: &Diagnostic) {
             let under: String = loc
                 .line_text
                 .chars()
-                .skip(loc.column.saturating_sub(1))
+                .skip(loc.caret_at)
                 .take(loc.width)
                 .collect();
             let width = escape_controls(&under).chars().count().max(loc.width);
@@ -428,6 +551,69 @@ mod tests {
             ds.render_human(),
             "error: unknown state \"publishd\"\n --> content/kb/a.md:2:9\n  |\n2 | state = \"publishd\"\n  |         ^^^^^^^^^^\n  = help: did you mean \"validated\"?\n\n"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_caret() {
+        let src = format!(
+            "# T\n{}[x](#nope) tail{}\n",
+            "é".repeat(100_000),
+            "z".repeat(100_000)
+        );
+        let start = 4 + "é".len() * 100_000 + 4;
+        let loc = LineIndex::new(&src).location(&src, start..start + 5);
+        assert_eq!((loc.line, loc.column, loc.width), (2, 100_005, 5));
+        assert_eq!(loc.caret_at, CONTEXT + 1);
+        assert!(loc.line_text.starts_with('…') && loc.line_text.ends_with('…'));
+        assert_eq!(loc.line_text.chars().count(), 1 + CONTEXT + 5 + CONTEXT + 1);
+        let mut ds = Diagnostics::new();
+        ds.push(Diagnostic::warning("broken-anchor", "a.md", "m").at(&src, start..start + 5));
+        let out = ds.render_human();
+        assert!(out.len() < 1000, "{out}");
+        assert!(
+            out.contains(&format!("{}^^^^^\n", " ".repeat(CONTEXT + 1))),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn columns_far_into_a_line_count_characters() {
+        let src = format!("a\n{}x", "ü".repeat(9_000));
+        let at = src.len() - 1;
+        let loc = LineIndex::new(&src).location(&src, at..at + 1);
+        assert_eq!((loc.line, loc.column), (2, 9_001));
+    }
+
+    #[test]
+    fn repeated_diagnostics_are_grouped_in_human_output_only() {
+        let line = "[l](#n) ".repeat(20_000);
+        let index = LineIndex::new(&line);
+        let mut ds = Diagnostics::new();
+        for i in 0..20_000 {
+            let at = i * 8 + 4;
+            ds.push(
+                Diagnostic::warning("broken-anchor", "content/a.md", format!("no #n{i}")).at_index(
+                    &index,
+                    &line,
+                    at..at + 2,
+                ),
+            );
+        }
+        ds.push(Diagnostic::error("duplicate-id", "content/a.md", "dup"));
+        ds.push(Diagnostic::warning(
+            "broken-anchor",
+            "content/b.md",
+            "other file",
+        ));
+        let out = ds.render_human();
+        assert!(out.len() < 5_000, "{} bytes", out.len());
+        assert_eq!(out.matches("warning: no #n").count(), SHOWN_PER_KIND);
+        assert!(out.contains(
+            "... and 19990 more `broken-anchor` warnings in content/a.md (`--format json` lists them all)"
+        ));
+        assert!(out.contains("error: dup") && out.contains("warning: other file"));
+        let json = ds.to_json();
+        assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(20_002));
     }
 
     #[test]

@@ -260,7 +260,7 @@ pub fn read_text(full: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Resul
         );
         return Ok(None);
     }
-    match String::from_utf8(bytes) {
+    match String::from_utf8(lone_cr_to_lf(bytes)) {
         Ok(s) => Ok(Some(s)),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
@@ -278,6 +278,22 @@ pub fn read_text(full: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Resul
             Ok(None)
         }
     }
+}
+
+/// Old Mac line endings (a `\r` not followed by `\n`) become `\n`, so a
+/// file saved that way has lines like any other (front matter, line numbers
+/// in diagnostics). One byte for one byte: every offset stays the same. Only
+/// the copy in memory changes, never the file.
+pub fn lone_cr_to_lf(mut bytes: Vec<u8>) -> Vec<u8> {
+    let mut next_is_lf = false;
+    for b in bytes.iter_mut().rev() {
+        let is_lf = *b == b'\n';
+        if *b == b'\r' && !next_is_lf {
+            *b = b'\n';
+        }
+        next_is_lf = is_lf;
+    }
+    bytes
 }
 
 /// A Markdown file's place and stat, without reading it.
@@ -472,6 +488,14 @@ pub fn scan(project: &Project) -> Vec<FileStat> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_carriage_returns_become_line_feeds() {
+        assert_eq!(
+            lone_cr_to_lf(b"a\rb\r\nc\r\rd\r".to_vec()),
+            b"a\nb\r\nc\n\nd\n"
+        );
+    }
 
     fn write(root: &Path, rel: &str, text: &str) {
         let path = root.join(rel);

@@ -4,7 +4,7 @@
 
 use mdbook_markdown::pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd, html};
 use mdbook_markdown::{MarkdownOptions, new_cmark_parser};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// A heading (or definition-list term) and the anchor id mdBook gives it.
@@ -72,14 +72,39 @@ pub fn id_from_content(content: &str) -> String {
         .collect()
 }
 
-fn unique_id(id: String, used: &mut HashSet<String>) -> String {
-    if used.insert(id.clone()) {
-        return id;
+/// The ids a page has handed out, to keep each heading's id unique the way
+/// mdBook does: an id already used gets the first free suffix `-1`, `-2`, ...
+///
+/// mdBook tries the suffixes from 1 every time, which is quadratic for a page
+/// of many equal headings; this remembers, per id, the suffix it got to. The
+/// results are the same: ids are only ever added, so a suffix found taken
+/// stays taken.
+#[derive(Default)]
+struct UsedIds {
+    used: HashSet<String>,
+    next_suffix: HashMap<String, u32>,
+}
+
+impl UsedIds {
+    /// An id written explicitly (`{#id}`): taken as it is.
+    fn take(&mut self, id: &str) {
+        self.used.insert(id.to_string());
     }
-    (1u32..)
-        .map(|n| format!("{id}-{n}"))
-        .find(|candidate| used.insert(candidate.clone()))
-        .unwrap_or(id)
+
+    fn unique(&mut self, id: String) -> String {
+        if self.used.insert(id.clone()) {
+            return id;
+        }
+        let from = self.next_suffix.get(&id).copied().unwrap_or(1);
+        for n in from.. {
+            let candidate = format!("{id}-{n}");
+            if self.used.insert(candidate.clone()) {
+                self.next_suffix.insert(id, n.saturating_add(1));
+                return candidate;
+            }
+        }
+        id
+    }
 }
 
 fn level_number(level: HeadingLevel) -> u8 {
@@ -102,7 +127,7 @@ pub fn outline(text: &str) -> Outline {
         .map(|(_, def)| (def.dest.to_string(), def.span.clone()))
         .collect();
     let mut out = Outline::default();
-    let mut used = HashSet::new();
+    let mut used = UsedIds::default();
     // The heading being read: level, explicit id, text so far, start.
     let mut current: Option<(u8, Option<String>, String, usize)> = None;
     for (event, range) in parser.into_offset_iter() {
@@ -122,10 +147,10 @@ pub fn outline(text: &str) -> Outline {
                 if let Some((level, explicit, text, start)) = current.take() {
                     let id = match explicit {
                         Some(id) => {
-                            used.insert(id.clone());
+                            used.take(&id);
                             id
                         }
-                        None => unique_id(id_from_content(&text), &mut used),
+                        None => used.unique(id_from_content(&text)),
                     };
                     out.headings.push(Heading {
                         level,
@@ -217,7 +242,7 @@ pub fn rewrite_links(
 /// heading ids with a `header` anchor, relative `.md` links turned into
 /// `.html`.
 pub fn render_html(text: &str) -> String {
-    let mut used = HashSet::new();
+    let mut used = UsedIds::default();
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut heading_start: Option<usize> = None;
     for event in new_cmark_parser(text, &options()) {
@@ -245,10 +270,10 @@ pub fn render_html(text: &str) -> String {
                     };
                     let id = match explicit {
                         Some(id) => {
-                            used.insert(id.clone());
+                            used.take(&id);
                             id
                         }
-                        None => unique_id(id_from_content(&inner), &mut used),
+                        None => used.unique(id_from_content(&inner)),
                     };
                     let body: Vec<Event<'_>> = events.drain(start..).skip(1).collect();
                     let n = level_number(level);
@@ -365,6 +390,29 @@ mod tests {
             ["what-to-tell-the-customer", "cause", "cause-1", "mine"]
         );
         assert_eq!(o.h1(), Some("What to tell the customer"));
+    }
+
+    #[test]
+    fn suffixes_skip_ids_already_taken_like_mdbook() {
+        let o = outline("## A\n\n## A-1 {#a-1}\n\n## A\n\n## A 2\n\n## A\n\n## A\n");
+        let ids: Vec<_> = o.headings.iter().map(|h| h.id.as_str()).collect();
+        // mdBook's rule: the first free suffix; `a-2` is a heading's own id.
+        assert_eq!(ids, ["a", "a-1", "a-2", "a-2-1", "a-3", "a-4"]);
+        let html = render_html("## A\n\n## A-1 {#a-1}\n\n## A\n\n## A 2\n");
+        assert!(html.contains("id=\"a-2-1\""), "{html}");
+    }
+
+    #[test]
+    fn many_equal_headings_get_ids_in_one_pass() {
+        let text = "## Cause\n\n".repeat(20_000);
+        let o = outline(&text);
+        assert_eq!(o.headings.len(), 20_000);
+        assert_eq!(
+            o.headings.last().map(|h| h.id.as_str()),
+            Some("cause-19999")
+        );
+        let html = render_html(&text);
+        assert!(html.contains("id=\"cause-19999\""));
     }
 
     #[test]

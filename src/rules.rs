@@ -128,7 +128,7 @@ pub fn check_reply(rules: &[&Rule], reply: &str) -> Vec<Finding> {
             Check::Avoid { phrases } => {
                 for p in phrases {
                     for span in find_phrase(&words, p) {
-                        let found = reply.get(span.clone()).unwrap_or("").to_string();
+                        let found = quoted(reply, &span);
                         out.push(finding(Some(span), Some(format!("remove \"{found}\""))));
                     }
                 }
@@ -149,7 +149,7 @@ pub fn check_reply(rules: &[&Rule], reply: &str) -> Vec<Finding> {
             Check::Swap { swap } => {
                 for (from, to) in swap {
                     for span in find_phrase(&words, from) {
-                        let found = reply.get(span.clone()).unwrap_or("").to_string();
+                        let found = quoted(reply, &span);
                         out.push(finding(
                             Some(span),
                             Some(format!("write \"{to}\" instead of \"{found}\"")),
@@ -173,6 +173,17 @@ pub fn check_reply(rules: &[&Rule], reply: &str) -> Vec<Finding> {
         }
     }
     out.sort_by_key(|f| f.span.as_ref().map_or(usize::MAX, |s| s.start));
+    out
+}
+
+/// The text at `span`, for a help line: at most 80 characters, `…` where cut.
+fn quoted(reply: &str, span: &Range<usize>) -> String {
+    const MAX: usize = 80;
+    let text = reply.get(span.clone()).unwrap_or("");
+    let mut out: String = text.chars().take(MAX).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
     out
 }
 
@@ -216,31 +227,75 @@ fn words(text: &str) -> Vec<Word> {
     out
 }
 
-/// Every place `phrase` occurs in the reply, as byte ranges.
+/// Every place `phrase` occurs in the reply, as byte ranges, left to right
+/// and not overlapping. A final `*` makes the last word a prefix.
+///
+/// Word sequences are matched with Knuth-Morris-Pratt, so a long phrase
+/// against a long reply costs their sum, not their product.
 fn find_phrase(words: &[Word], phrase: &str) -> Vec<Range<usize>> {
     let (body, prefix) = match phrase.trim().strip_suffix('*') {
         Some(b) => (b, true),
         None => (phrase.trim(), false),
     };
     let want: Vec<String> = self::words(body).into_iter().map(|w| w.lower).collect();
-    let Some(last) = want.len().checked_sub(1) else {
-        return Vec::new();
+    // With a prefix, the last word is checked on its own after the others match.
+    let (exact, last_prefix) = match (prefix, want.split_last()) {
+        (true, Some((last, rest))) => (rest, Some(last.as_str())),
+        (false, Some(_)) => (want.as_slice(), None),
+        (_, None) => return Vec::new(),
+    };
+    let prefix_at =
+        |i: usize| last_prefix.is_none_or(|p| words.get(i).is_some_and(|w| w.lower.starts_with(p)));
+    let span = |from: usize, to: usize| -> Option<Range<usize>> {
+        Some(words.get(from)?.span.start..words.get(to)?.span.end)
     };
     let mut out = Vec::new();
-    for (i, window) in words.windows(want.len()).enumerate() {
-        let matches = window.iter().zip(&want).enumerate().all(|(k, (w, p))| {
-            if k == last && prefix {
-                w.lower.starts_with(p.as_str())
-            } else {
-                w.lower == *p
+    if exact.is_empty() {
+        // A single word with `*`.
+        for i in 0..words.len() {
+            if prefix_at(i) {
+                out.extend(span(i, i));
             }
-        });
-        if matches {
-            let (Some(first), Some(end)) = (words.get(i), window.last()) else {
-                continue;
-            };
-            out.push(first.span.start..end.span.end);
         }
+        return out;
+    }
+    // fail[k]: the length of the longest proper prefix of exact[..=k] that is also its suffix.
+    let mut fail = vec![0usize; exact.len()];
+    let mut k = 0;
+    for i in 1..exact.len() {
+        while k > 0 && exact.get(i) != exact.get(k) {
+            k = fail.get(k - 1).copied().unwrap_or(0);
+        }
+        if exact.get(i) == exact.get(k) {
+            k += 1;
+        }
+        if let Some(f) = fail.get_mut(i) {
+            *f = k;
+        }
+    }
+    let mut matched = 0;
+    let mut i = 0;
+    while i < words.len() {
+        let w = words.get(i).map(|w| w.lower.as_str());
+        while matched > 0 && exact.get(matched).map(String::as_str) != w {
+            matched = fail.get(matched - 1).copied().unwrap_or(0);
+        }
+        if exact.get(matched).map(String::as_str) == w {
+            matched += 1;
+        }
+        if matched == exact.len() {
+            let first = i + 1 - matched;
+            let last = if last_prefix.is_some() { i + 1 } else { i };
+            if prefix_at(last) {
+                out.extend(span(first, last));
+                // Not overlapping: start afresh after this match.
+                matched = 0;
+                i = last + 1;
+                continue;
+            }
+            matched = fail.get(matched - 1).copied().unwrap_or(0);
+        }
+        i += 1;
     }
     out
 }
@@ -281,11 +336,13 @@ fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
     }
 }
 
+/// How many words lie inside `range`: words are in order and do not
+/// overlap, so two binary searches tell (one scan per sentence would make a
+/// reply of many short sentences quadratic).
 fn words_in(words: &[Word], range: Range<usize>) -> usize {
-    words
-        .iter()
-        .filter(|w| w.span.start >= range.start && w.span.end <= range.end)
-        .count()
+    let from = words.partition_point(|w| w.span.start < range.start);
+    let to = words.partition_point(|w| w.span.end <= range.end);
+    to.saturating_sub(from)
 }
 
 // ------------------------------------------------------------------ the file format
@@ -629,6 +686,94 @@ mod tests {
                 format!("{}: {} ({help})", d.place(), d.message)
             })
             .collect()
+    }
+
+    /// The matches the obvious way: every window of words, left to right,
+    /// skipping past each match.
+    fn naive(words: &[Word], phrase: &str) -> Vec<Range<usize>> {
+        let (body, prefix) = match phrase.trim().strip_suffix('*') {
+            Some(b) => (b, true),
+            None => (phrase.trim(), false),
+        };
+        let want: Vec<String> = super::words(body).into_iter().map(|w| w.lower).collect();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while !want.is_empty() && i + want.len() <= words.len() {
+            let ok = want.iter().enumerate().all(|(k, p)| {
+                let w = &words[i + k].lower;
+                if prefix && k == want.len() - 1 {
+                    w.starts_with(p.as_str())
+                } else {
+                    w == p
+                }
+            });
+            if ok {
+                out.push(words[i].span.start..words[i + want.len() - 1].span.end);
+                i += want.len();
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn phrase_matching_agrees_with_the_naive_scan() {
+        // Every reply and phrase over a two-word alphabet, up to 7 and 4 words.
+        let vocab = ["ab", "abc"];
+        let seqs = |max: usize| -> Vec<String> {
+            let mut all = vec![String::new()];
+            let mut out = Vec::new();
+            for _ in 0..max {
+                all = all
+                    .iter()
+                    .flat_map(|s| vocab.iter().map(move |v| format!("{s} {v}")))
+                    .collect();
+                out.extend(all.iter().cloned());
+            }
+            out
+        };
+        let replies = seqs(7);
+        let phrases = seqs(4);
+        for r in &replies {
+            let ws = words(r);
+            for p in &phrases {
+                for p in [p.clone(), format!("{p}*")] {
+                    assert_eq!(find_phrase(&ws, &p), naive(&ws, &p), "{p:?} in {r:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_phrase_against_a_long_reply_is_bounded() {
+        let phrase = vec!["ok"; 5_000].join(" ");
+        let reply = "ok ".repeat(12_000);
+        let toml = format!(
+            "[[rule]]\nid = \"x\"\ntype = \"avoid\"\nmessage = \"m\"\nphrases = [\"{phrase}\"]\n"
+        );
+        let (rules, _) = rules(&toml);
+        let found = check_reply(&applicable(&rules, &Context::default()), &reply);
+        // Two matches that do not overlap, not 7,001 that do; the help quotes a bounded part.
+        assert_eq!(found.len(), 2);
+        let help = found[0].help.clone().unwrap_or_default();
+        assert!(
+            help.chars().count() < 100 && help.ends_with("…\""),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn many_short_sentences_are_counted_one_by_one() {
+        let reply = "Ok. ".repeat(250_000);
+        let ws = words(&reply);
+        let ss = sentences(&reply);
+        assert_eq!(ss.len(), 250_000);
+        assert!(ss.iter().all(|s| words_in(&ws, s.clone()) == 1));
+        let toml = "[[rule]]\nid = \"s\"\ntype = \"sentence-length\"\nmessage = \"m\"\nmax = 1\n";
+        assert!(findings(toml, &Context::default(), &reply).is_empty());
+        let long = format!("{reply}One two three.");
+        assert_eq!(findings(toml, &Context::default(), &long).len(), 1);
     }
 
     fn findings(toml: &str, ctx: &Context, reply: &str) -> Vec<(String, Option<String>)> {

@@ -527,17 +527,34 @@ fn decorate(live: &Live, html: &str) -> String {
 /// The id of the overlay element (tests look for it).
 pub const OVERLAY_ID: &str = "supportbook-error-overlay";
 
+/// The most of the diagnostics' text the overlay shows (every page carries
+/// it); the rest is one line pointing at `supportbook check`.
+pub const MAX_OVERLAY_BYTES: usize = 64 * 1024;
+
 /// Pure: `html` with the search script, and the error overlay when `errors`
 /// is given, inserted before `</body>` (or at the end).
 pub fn inject(html: &str, errors: Option<&str>) -> String {
     let mut extra = String::from("<script src=\"/__supportbook/search.js\"></script>\n");
     if let Some(errors) = errors {
+        let mut errors = std::borrow::Cow::Borrowed(errors);
+        if errors.len() > MAX_OVERLAY_BYTES {
+            let mut cut = MAX_OVERLAY_BYTES;
+            while !errors.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let rest = errors.len() - cut;
+            errors = format!(
+                "{}\n... and {rest} more bytes of diagnostics: run `supportbook check` to see them all\n",
+                errors.get(..cut).unwrap_or("")
+            )
+            .into();
+        }
         extra.push_str(&format!(
             "<div id=\"{OVERLAY_ID}\" role=\"alert\" style=\"position:fixed;inset:0;z-index:10000;\
              background:rgba(20,0,0,.92);color:#fff;overflow:auto;padding:2em;font:14px/1.4 monospace\">\
              <h2 style=\"color:#ff8080;margin-top:0\">The last rebuild failed; this is the last good site.</h2>\
              <p>Fix the file and save: the page reloads.</p><pre style=\"white-space:pre-wrap\">{}</pre></div>\n",
-            crate::markdown::escape_attr(&strip_ansi(errors))
+            crate::markdown::escape_attr(&strip_ansi(&errors))
         ));
     }
     match html.rfind("</body>") {
@@ -969,5 +986,17 @@ mod tests {
         assert!(broken.contains("content/kb/a.md:3:1"));
         assert!(!broken.contains("\x1b"));
         assert!(broken.ends_with("</body></html>"));
+    }
+
+    #[test]
+    fn overlay_is_bounded_in_size() {
+        let page = "<html><body><main>x</main></body></html>";
+        // Multi-byte characters, so the cut must find a char boundary.
+        let errors = "error: é <bad>\n".repeat(200_000);
+        let out = inject(page, Some(&errors));
+        // Escaping can grow each byte at most sixfold (`<` to `&lt;`).
+        assert!(out.len() < MAX_OVERLAY_BYTES * 6 + 2048, "{}", out.len());
+        assert!(out.contains("more bytes of diagnostics: run `supportbook check` to see them all"));
+        assert!(out.ends_with("</body></html>"));
     }
 }

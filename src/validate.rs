@@ -18,6 +18,9 @@ pub use foreign::{AUDIENCE_ALIASES, STATE_ALIASES};
 pub use ids::{Claim, Origin, id_from_stem, unique_ids};
 
 /// The front-matter keys supportbook reads.
+/// The most tags (or products) one article may list: each is a page.
+pub const MAX_TAGS: usize = 100;
+
 pub const ARTICLE_KEYS: &[&str] = &[
     "id",
     "title",
@@ -457,6 +460,21 @@ pub fn article_from_raw(
             "symptoms" | "products" | "tags" | "related" => {
                 let (list, spans): (Vec<String>, Vec<Range<usize>>) =
                     f.strings(e).unwrap_or_default().into_iter().unzip();
+                // Each tag and product is a page of the site: thousands on
+                // one article would make thousands of pages.
+                if matches!(e.key.as_str(), "tags" | "products") && list.len() > MAX_TAGS {
+                    f.error(
+                        "invalid-value",
+                        e.value_span.clone(),
+                        format!(
+                            "`{}` may list at most {MAX_TAGS} names, found {}",
+                            e.key,
+                            list.len()
+                        ),
+                        Some("keep the few that agents filter by; put the rest in `symptoms` or the body".into()),
+                    );
+                    continue;
+                }
                 match e.key.as_str() {
                     "symptoms" => article.symptoms = list,
                     "products" => article.products = list,
@@ -509,8 +527,11 @@ pub fn article_from_raw(
                     "invalid-value",
                     e.value_span.clone(),
                     format!(
-                        "`review-every` must be a number of days, found {}",
-                        e.value.type_name()
+                        "`review-every` must be a whole number of days from 1 to 36500, found {}",
+                        match e.value {
+                            Value::Integer(n) => n.to_string(),
+                            _ => e.value.type_name().to_string(),
+                        }
                     ),
                     Some("review-every = 180".into()),
                 ),
@@ -820,6 +841,10 @@ fn check_links(
     }
     let mut check = |rel: &Path, path: &Path, source: &str, outline: &Outline| {
         let dir = rel.parent().unwrap_or(Path::new(""));
+        // One index per file, built on its first diagnostic: a page of
+        // thousands of broken links is indexed once, not once per link.
+        let index = std::cell::OnceCell::new();
+        let lines = || index.get_or_init(|| crate::diagnostic::LineIndex::new(source));
         for link in &outline.links {
             if link.dest.is_empty()
                 || markdown::is_external(&link.dest)
@@ -842,7 +867,7 @@ fn check_links(
                             path,
                             format!("link `{}` points outside the source folder", link.dest),
                         )
-                        .at(source, span),
+                        .at_index(lines(), source, span),
                     );
                     continue;
                 };
@@ -859,7 +884,7 @@ fn check_links(
                                 path,
                                 format!("link `{}` points to a page that SUMMARY.md does not list, so it is not built", link.dest),
                             )
-                            .at(source, span.clone())
+                            .at_index(lines(), source, span.clone())
                             .with_help("add the page to SUMMARY.md"),
                         );
                     }
@@ -870,7 +895,7 @@ fn check_links(
                         path,
                         format!("link `{}` points to a file that does not exist", link.dest),
                     )
-                    .at(source, span.clone());
+                    .at_index(lines(), source, span.clone());
                     let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("");
                     let near = targets.keys().filter(|p| {
                         p.file_name()
@@ -903,7 +928,7 @@ fn check_links(
                         link.dest
                     ),
                 )
-                .at(source, span);
+                .at_index(lines(), source, span);
                 d = match did_you_mean(frag, ids) {
                     Some(s) => d.with_help(format!("did you mean `#{s}`?")),
                     None => d.with_help("anchors are heading texts in lowercase with spaces as `-`, e.g. `#what-to-tell-the-customer`"),

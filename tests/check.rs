@@ -653,3 +653,110 @@ fn control_characters_of_a_source_line_are_shown_escaped() {
         out.stderr
     );
 }
+
+#[test]
+fn thousands_of_broken_anchors_on_one_long_line_are_grouped() {
+    let fx = Fixture::new("base");
+    let p = "content/training/listening.md";
+    let links: String = (0..8_000).map(|i| format!("[l](#nope{i}) ")).collect();
+    fx.write(p, format!("{}\n{links}\n", fx.read(p)));
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Ten shown, each with a window of the 120 KB line, then a count.
+    assert!(out.stderr.len() < 8_000, "{} bytes", out.stderr.len());
+    assert_eq!(out.stderr.matches("warning: link `#nope").count(), 10);
+    assert!(out.stderr.contains(
+        "... and 7990 more `broken-anchor` warnings in content/training/listening.md (`--format json` lists them all)"
+    ), "{}", out.stderr);
+    assert!(out.stderr.contains("8000 warnings"), "{}", out.stderr);
+    // JSON keeps every one, with its true column.
+    let out = fx.run(&["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let diags = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 8_000);
+    let last = diags
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("`#nope7999`"))
+        .unwrap();
+    let expected_col = links.find("#nope7999)").unwrap() + 1;
+    assert_eq!(last["column"].as_u64(), Some(expected_col as u64));
+}
+
+#[test]
+fn old_mac_line_endings_are_line_breaks() {
+    let fx = Fixture::new("base");
+    let p = "content/kb/dns/dns-propagation.md";
+    let cr_only = fx.read(p).replace("\r\n", "\n").replace('\n', "\r");
+    fx.write(p, &cr_only);
+    let out = fx.run(&["check"]);
+    assert_eq!(
+        out.stderr,
+        "checked 2 pages and 2 articles: 0 errors, 0 warnings\n"
+    );
+    // A problem in such a file is placed on its own line.
+    fx.write(
+        p,
+        cr_only.replace("owner = ", "review-every = 10000000\rowner = "),
+    );
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.starts_with(
+            "error: `review-every` must be a whole number of days from 1 to 36500, found 10000000\n --> content/kb/dns/dns-propagation.md:8:16\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    // The file itself is left as written.
+    assert!(!fx.read(p).contains('\n'));
+}
+
+#[test]
+fn review_every_out_of_range_names_the_range() {
+    check_case(
+        |fx| {
+            let p = "content/kb/dns/dns-propagation.md";
+            fx.write(
+                p,
+                fx.read(p)
+                    .replace("owner = ", "review-every = -5\nowner = "),
+            );
+        },
+        &["check"],
+        1,
+        "\
+error: `review-every` must be a whole number of days from 1 to 36500, found -5
+ --> content/kb/dns/dns-propagation.md:8:16
+  |
+8 | review-every = -5
+  |                ^^
+  = help: review-every = 180
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
+fn thousands_of_tags_on_one_article_are_refused() {
+    let fx = Fixture::new("base");
+    let p = "content/kb/dns/dns-propagation.md";
+    let tags: Vec<String> = (0..20_000).map(|i| format!("\"t{i}\"")).collect();
+    fx.write(
+        p,
+        fx.read(p).replace(
+            "tags = [\"propagation\"]",
+            &format!("tags = [{}]", tags.join(", ")),
+        ),
+    );
+    let out = fx.run(&["build"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("error: `tags` may list at most 100 names, found 20000"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.len() < 2_000, "{} bytes", out.stderr.len());
+}

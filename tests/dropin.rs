@@ -298,7 +298,7 @@ fn article_with_a_bad_front_matter_value_is_still_found() {
     );
     assert!(
         out.stderr
-            .contains("error: `review-every` must be a number of days"),
+            .contains("error: `review-every` must be a whole number of days"),
         "{}",
         out.stderr
     );

@@ -700,3 +700,72 @@ mdbook-quiz                      5   70%  mdbook quiz                           
     let out = fx.run(&["quiz", "list"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+/// A scenario that is one long chain: `n` nodes, one choice each worth a
+/// point, then an ending.
+fn chain(n: usize, points: i64) -> String {
+    let mut s = String::from("[quiz]\nid = \"chain\"\n\n");
+    s.push_str(SCENARIO_HEAD);
+    for i in 0..n {
+        s.push_str(&format!(
+            "[[questions.nodes]]\nid = \"n{i}\"\nsays = \"s\"\n[[questions.nodes.choices]]\ntext = \"go\"\npoints = {points}\nnext = \"n{}\"\n",
+            i + 1
+        ));
+    }
+    s.push_str(&format!(
+        "[[questions.nodes]]\nid = \"n{n}\"\noutcome = \"good\"\nsays = \"bye\"\n"
+    ));
+    s
+}
+
+#[test]
+fn long_scenario_chain_checks_builds_and_takes_without_overflowing_the_stack() {
+    let fx = Fixture::new("quiz");
+    fx.write("quizzes/chain.toml", chain(20_000, 1));
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = fx.run(&["build"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The terminal walk: every step answered, the best score earned.
+    fx.write("quizzes/chain.toml", chain(2_000, 1));
+    let mut child = common::command(env!("CARGO_BIN_EXE_supportbook"), fx.root())
+        .args(["quiz", "take", "chain", "--as", "ana"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all("1\n".repeat(2_000).as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("You earned 2000 of 2000 points."),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn scenario_points_are_bounded() {
+    let text = chain(2, i64::MAX / 2 + 1);
+    let fx = Fixture::new("quiz");
+    fx.write("quizzes/chain.toml", text);
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains(
+            "`points` must be a whole number from -1000000 to 1000000, found 4611686018427387904"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("no path that earns points"),
+        "{}",
+        out.stderr
+    );
+}

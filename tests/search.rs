@@ -332,6 +332,24 @@ fn schema_version_change_rebuilds() {
 }
 
 #[test]
+fn a_deleted_manifest_is_named_as_such() {
+    let fx = Fixture::new("base");
+    search(&fx, &["relaying"]);
+    fx.remove(".supportbook/index-manifest.tsv");
+    let out = fx.run(&["search", "--json", "relaying"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "note: search index: its manifest (index-manifest.tsv) is missing, rebuilding"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("format changed"), "{}", out.stderr);
+    assert_eq!(json(&out)["total"], 1);
+}
+
+#[test]
 fn a_build_writing_while_searches_read() {
     let fx = Fixture::handbook();
     assert_eq!(fx.run(&["build", "-q"]).code, 0);

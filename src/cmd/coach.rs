@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::project;
 use crate::rules::{self, Context, Finding, Level, Rule};
 use std::io::{Read as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Reads and checks the project's reply rules; broken rules are reported
 /// and stop the command.
@@ -145,29 +145,93 @@ fn diagnostic(name: &str, draft: &str, f: &Finding, rules: &[&Rule]) -> Diagnost
     d.with_note(format!("rule `{}` in {from}", f.rule))
 }
 
+/// The most a draft may be, from a file or from stdin.
+pub const MAX_DRAFT_BYTES: u64 = crate::load::MAX_FILE_BYTES;
+
 /// The draft and the name to show for it: a file, or stdin for `-` or none.
 fn read_draft(file: Option<&Path>) -> Result<(String, String)> {
     match file {
         Some(p) if p != Path::new("-") => {
-            let text = std::fs::read(p).map_err(|e| Error::io("read", p, e))?;
-            if text.len() > crate::load::MAX_FILE_BYTES as usize {
-                return Err(Error::Refused(format!(
-                    "{} is {} bytes; a reply is never that long",
-                    p.display(),
-                    text.len()
-                )));
-            }
-            let text = String::from_utf8(text)
-                .map_err(|_| Error::Refused(format!("{} is not UTF-8 text", p.display())))?;
-            Ok((p.display().to_string(), text))
+            let f = std::fs::File::open(p).map_err(|e| Error::io("read", p, e))?;
+            Ok((
+                p.display().to_string(),
+                read_limited(f, p, MAX_DRAFT_BYTES)?,
+            ))
         }
         _ => {
-            let mut text = String::new();
-            std::io::stdin()
-                .take(crate::load::MAX_FILE_BYTES)
-                .read_to_string(&mut text)
-                .map_err(|e| Error::io("read", PathBuf::from("<stdin>"), e))?;
+            let name = Path::new("<stdin>");
+            let text = read_limited(std::io::stdin().lock(), name, MAX_DRAFT_BYTES)?;
             Ok(("<stdin>".into(), text))
         }
+    }
+}
+
+/// Reads all of `r` as UTF-8 text, but never more than `limit` bytes: it
+/// stops after `limit + 1` and refuses the draft rather than checking only
+/// part of it (so UTF-8 is never cut either).
+fn read_limited(r: impl std::io::Read, name: &Path, limit: u64) -> Result<String> {
+    let mut bytes = Vec::new();
+    r.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", name, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::Refused(format!(
+            "{} is more than {} MB; coach checks a whole draft of at most that size, never a part \
+             of one (a reply is never that long: check the message itself)",
+            name.display(),
+            limit / (1024 * 1024)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Error::Refused(format!(
+            "{} is not UTF-8 text (invalid byte at offset {})",
+            name.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(r: Result<String>) -> String {
+        match r {
+            Err(e @ Error::Refused(_)) => e.to_string(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_draft_over_the_limit_is_refused_not_cut() {
+        let limit = 2 * 1024 * 1024;
+        let mut text = "é".repeat(limit / 2);
+        text.push_str(" premium plan");
+        let msg = refusal(read_limited(
+            text.as_bytes(),
+            Path::new("<stdin>"),
+            limit as u64,
+        ));
+        assert!(msg.contains("<stdin> is more than 2 MB"), "{msg}");
+        // Exactly at the limit, with a multi-byte character at the edge: read whole.
+        let at_limit = "é".repeat(limit / 2);
+        assert_eq!(
+            read_limited(at_limit.as_bytes(), Path::new("d"), limit as u64)
+                .ok()
+                .map(|s| s.len()),
+            Some(limit)
+        );
+    }
+
+    #[test]
+    fn an_endless_source_is_read_only_to_the_limit() {
+        let msg = refusal(read_limited(
+            std::io::repeat(0),
+            Path::new("/dev/zero"),
+            1024 * 1024,
+        ));
+        assert!(msg.contains("/dev/zero is more than 1 MB"), "{msg}");
+        let msg = refusal(read_limited(&b"ok \xff"[..], Path::new("d.txt"), 100));
+        assert!(msg.contains("not UTF-8"), "{msg}");
     }
 }

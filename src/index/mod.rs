@@ -620,15 +620,28 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
         report.documents = documents;
         return Ok(report);
     }
-    let mut manifest = manifest_text
-        .as_deref()
-        .and_then(Manifest::parse)
-        .unwrap_or_default();
+    let parsed = manifest_text.as_deref().and_then(Manifest::parse);
+    let manifest_readable = parsed.is_some();
+    let mut manifest = parsed.unwrap_or_default();
     let rebuild_reason = if !has_meta {
         Some(
             (manifest.schema_version != 0 || !manifest.files.is_empty())
                 .then(|| "search index: missing, rebuilding".to_string()),
         )
+    } else if !manifest_readable {
+        // An index without its manifest (deleted, or cut short): which files it
+        // holds is unknown, which is not a change of format.
+        Some(Some(format!(
+            "search index: its manifest ({}) is {}, rebuilding",
+            mpath
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            if manifest_text.is_some() {
+                "unreadable"
+            } else {
+                "missing"
+            }
+        )))
     } else if manifest.schema_version != SCHEMA_VERSION {
         Some(Some(format!(
             "search index: format changed (version {} -> {SCHEMA_VERSION}), rebuilding",

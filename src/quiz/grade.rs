@@ -126,7 +126,7 @@ pub fn grade(q: &Question, r: &Response) -> Grade {
         ) => {
             // Follow the path as the conversation allows; stop at the first step that does not fit.
             let mut at = start.clone();
-            let mut points = 0;
+            let mut points: i64 = 0;
             for (node, choice) in steps {
                 if *node != at {
                     break;
@@ -134,7 +134,7 @@ pub fn grade(q: &Question, r: &Response) -> Grade {
                 let Some(c) = nodes.get(&at).and_then(|n| n.choices.get(*choice)) else {
                     break;
                 };
-                points += c.points;
+                points = points.saturating_add(c.points);
                 at = c.next.clone();
             }
             let max = *max_points as f64;

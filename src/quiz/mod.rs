@@ -133,6 +133,9 @@ pub const TYPES: [&str; 5] = [
 const OUTCOMES: [&str; 3] = ["good", "neutral", "bad"];
 const CHANNELS: [&str; 4] = ["phone", "chat", "email", "social"];
 const MOODS: [&str; 6] = ["angry", "upset", "worried", "neutral", "calm", "happy"];
+/// The most points (either sign) one choice may give: sums along any path
+/// then fit in an i64 by a wide margin.
+pub const MAX_POINTS: i64 = 1_000_000;
 
 /// One quiz file as read from disk.
 #[derive(Debug, Clone)]
@@ -563,6 +566,21 @@ fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> 
                 Some("add [[questions.nodes.choices]], or an `outcome` to make it an ending".into()),
             );
         }
+        for c in &raw.choices {
+            if let Some(p) = c.get_ref().points
+                && !(-MAX_POINTS..=MAX_POINTS).contains(&p)
+            {
+                cx.error(
+                    "invalid-value",
+                    c.span(),
+                    format!(
+                        "`points` must be a whole number from {} to {MAX_POINTS}, found {p}",
+                        -MAX_POINTS
+                    ),
+                    None,
+                );
+            }
+        }
         order.push(nid.clone());
         nodes.insert(
             nid,
@@ -658,9 +676,7 @@ fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> 
         }
     }
     // Cycles, and the best score (longest path by points in a DAG).
-    let mut memo: HashMap<String, i64> = HashMap::new();
-    let mut visiting = Vec::new();
-    match best(&start, &nodes, &mut memo, &mut visiting) {
+    match best(&start, &nodes) {
         Ok(max_points) => {
             // With a broken `next`, the best path is unknown: that error says enough.
             if max_points <= 0 && cx.diags.len() == errors_before {
@@ -678,7 +694,19 @@ fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> 
                 max_points,
             })
         }
-        Err(cycle) => {
+        Err(BestError::Overflow) => {
+            cx.error(
+                "invalid-value",
+                span,
+                format!("scenario `{id}` gives more points along one path than can be counted"),
+                Some(format!(
+                    "keep each choice's `points` between {} and {}",
+                    -MAX_POINTS, MAX_POINTS
+                )),
+            );
+            None
+        }
+        Err(BestError::Cycle(cycle)) => {
             let first = cycle.first().cloned().unwrap_or_default();
             cx.error(
                 "scenario-cycle",
@@ -691,36 +719,77 @@ fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> 
     }
 }
 
-/// The most points any path from `n` can earn; `Err(cycle)` when a loop exists.
-fn best(
-    n: &str,
-    nodes: &BTreeMap<String, Node>,
-    memo: &mut HashMap<String, i64>,
-    visiting: &mut Vec<String>,
-) -> Result<i64, Vec<String>> {
-    if let Some(v) = memo.get(n) {
-        return Ok(*v);
-    }
-    if let Some(pos) = visiting.iter().position(|v| v == n) {
-        let mut cycle: Vec<String> = visiting.get(pos..).unwrap_or(&[]).to_vec();
-        cycle.push(n.to_string());
-        return Err(cycle);
-    }
-    let Some(node) = nodes.get(n) else {
+/// Why the best score could not be computed.
+#[derive(Debug, PartialEq, Eq)]
+enum BestError {
+    /// A loop: the node ids along it, the first repeated at the end.
+    Cycle(Vec<String>),
+    /// The sum of points along some path does not fit in an i64.
+    Overflow,
+}
+
+/// The most points any path from `start` can earn (the longest path by points
+/// in a DAG); an error when a loop exists or the sum overflows.
+///
+/// Iterative (an explicit stack), so a chain of any length cannot overflow
+/// the thread's stack; each node and each choice is visited once.
+fn best(start: &str, nodes: &BTreeMap<String, Node>) -> Result<i64, BestError> {
+    // Done nodes and their best score.
+    let mut memo: HashMap<&str, i64> = HashMap::new();
+    // Nodes on the current path, with their position in `stack`.
+    let mut on_path: HashMap<&str, usize> = HashMap::new();
+    // (node, its choices, the next choice to look at, the best so far).
+    let mut stack: Vec<(&str, &[NodeChoice], usize, i64)> = Vec::new();
+    let Some((root, root_node)) = nodes.get_key_value(start) else {
         return Ok(0);
     };
-    visiting.push(n.to_string());
-    let mut top = 0;
-    for c in &node.choices {
-        if !nodes.contains_key(&c.next) {
+    on_path.insert(root.as_str(), 0);
+    stack.push((root.as_str(), root_node.choices.as_slice(), 0, 0));
+    let mut result = 0;
+    while let Some(top) = stack.last_mut() {
+        let (id, choices, next_choice, top_best) = *top;
+        let Some(choice) = choices.get(next_choice) else {
+            // Every choice seen: this node is done.
+            stack.pop();
+            on_path.remove(id);
+            memo.insert(id, top_best);
+            match stack.last_mut() {
+                Some(parent) => {
+                    // The parent's choice that led here is the one before its cursor.
+                    let via = parent
+                        .1
+                        .get(parent.2.wrapping_sub(1))
+                        .map_or(0, |c| c.points);
+                    let v = via.checked_add(top_best).ok_or(BestError::Overflow)?;
+                    parent.3 = parent.3.max(v);
+                }
+                None => result = top_best,
+            }
+            continue;
+        };
+        top.2 += 1;
+        let Some((child, child_node)) = nodes.get_key_value(&choice.next) else {
+            continue;
+        };
+        if let Some(v) = memo.get(child.as_str()) {
+            let v = choice.points.checked_add(*v).ok_or(BestError::Overflow)?;
+            top.3 = top.3.max(v);
             continue;
         }
-        let v = c.points + best(&c.next, nodes, memo, visiting)?;
-        top = top.max(v);
+        if let Some(&pos) = on_path.get(child.as_str()) {
+            let mut cycle: Vec<String> = stack
+                .get(pos..)
+                .unwrap_or(&[])
+                .iter()
+                .map(|(n, ..)| (*n).to_string())
+                .collect();
+            cycle.push(child.clone());
+            return Err(BestError::Cycle(cycle));
+        }
+        on_path.insert(child.as_str(), stack.len());
+        stack.push((child.as_str(), child_node.choices.as_slice(), 0, 0));
     }
-    visiting.pop();
-    memo.insert(n.to_string(), top);
-    Ok(top)
+    Ok(result)
 }
 
 /// Checks across all quizzes: duplicate quiz and question ids, `covers`
@@ -836,4 +905,89 @@ pub fn directives(text: &str) -> Vec<Directive> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(edges: &[(&str, &[(i64, &str)])]) -> BTreeMap<String, Node> {
+        edges
+            .iter()
+            .map(|(id, choices)| {
+                let node = Node {
+                    channel: None,
+                    mood: None,
+                    says: String::new(),
+                    choices: choices
+                        .iter()
+                        .map(|(points, next)| NodeChoice {
+                            text: String::new(),
+                            points: *points,
+                            feedback: None,
+                            next: (*next).to_string(),
+                        })
+                        .collect(),
+                    outcome: choices.is_empty().then(|| "good".to_string()),
+                };
+                ((*id).to_string(), node)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn best_takes_the_richest_branch_and_reports_loops_and_overflow() {
+        let diamond = graph(&[
+            ("a", &[(1, "b"), (5, "c")]),
+            ("b", &[(1, "d")]),
+            ("c", &[(-2, "d"), (0, "end")]),
+            ("d", &[(4, "end")]),
+            ("end", &[]),
+        ]);
+        assert_eq!(best("a", &diamond), Ok(7));
+        let looped = graph(&[
+            ("a", &[(1, "b")]),
+            ("b", &[(0, "end"), (1, "a")]),
+            ("end", &[]),
+        ]);
+        assert_eq!(
+            best("a", &looped),
+            Err(BestError::Cycle(vec!["a".into(), "b".into(), "a".into()]))
+        );
+        let huge = graph(&[
+            ("a", &[(i64::MAX, "b")]),
+            ("b", &[(i64::MAX, "end")]),
+            ("end", &[]),
+        ]);
+        assert_eq!(best("a", &huge), Err(BestError::Overflow));
+    }
+
+    #[test]
+    fn best_walks_a_chain_longer_than_any_stack() {
+        let ids: Vec<String> = (0..=200_000).map(|i| format!("n{i}")).collect();
+        let mut nodes = BTreeMap::new();
+        for (i, id) in ids.iter().enumerate() {
+            let choices = ids
+                .get(i + 1)
+                .map(|next| NodeChoice {
+                    text: String::new(),
+                    points: 1,
+                    feedback: None,
+                    next: next.clone(),
+                })
+                .into_iter()
+                .collect();
+            nodes.insert(
+                id.clone(),
+                Node {
+                    channel: None,
+                    mood: None,
+                    says: String::new(),
+                    choices,
+                    outcome: None,
+                },
+            );
+        }
+        assert_eq!(best("n0", &nodes), Ok(200_000));
+    }
 }

@@ -353,7 +353,7 @@ fn ask<R: BufRead, W: Write>(
                 let Some(choice) = node.choices.get(idx) else {
                     break;
                 };
-                points += choice.points;
+                points = i64::saturating_add(points, choice.points);
                 writeln!(
                     io.out,
                     "  +{} point{}.",

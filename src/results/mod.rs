@@ -27,6 +27,19 @@ pub struct Answer {
     pub attempt: u32,
 }
 
+/// The one spelling of a UUID that is stored: lower-case, hyphenated, no
+/// braces or `urn:uuid:`. `{0B7E...}`, `0b7e...` without dashes and
+/// `urn:uuid:0b7e-...` name the same attempt, so they must be one row. Text
+/// that is not a UUID (an LRS may use any registration) is kept as written,
+/// without surrounding spaces.
+pub fn normalize_uuid(s: &str) -> String {
+    let s = s.trim();
+    match uuid::Uuid::try_parse(s) {
+        Ok(u) => u.hyphenated().to_string(),
+        Err(_) => s.to_string(),
+    }
+}
+
 /// A finished attempt at a quiz.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attempt {
@@ -150,12 +163,13 @@ impl Db {
     /// with the same uuid is already there (nothing is written).
     pub fn record(&mut self, a: &Attempt) -> Result<bool> {
         let path = self.path.clone();
+        let uuid = normalize_uuid(&a.uuid);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sql(&path))?;
         let exists: Option<i64> = tx
-            .query_row("SELECT id FROM attempts WHERE uuid = ?1", [&a.uuid], |r| {
+            .query_row("SELECT id FROM attempts WHERE uuid = ?1", [&uuid], |r| {
                 r.get(0)
             })
             .optional()
@@ -166,7 +180,7 @@ impl Db {
         tx.execute(
             "INSERT INTO attempts (uuid, learner, quiz_id, quiz_hash, covers_hash, started_at, finished_at, score, passed, source)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![a.uuid, a.learner, a.quiz_id, a.quiz_hash, a.covers_hash, a.started_at, a.finished_at, a.score, a.passed, a.source],
+            params![uuid, a.learner, a.quiz_id, a.quiz_hash, a.covers_hash, a.started_at, a.finished_at, a.score, a.passed, a.source],
         )
         .map_err(sql(&path))?;
         let id = tx.last_insert_rowid();

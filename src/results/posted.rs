@@ -114,7 +114,7 @@ pub fn attempt_from_body(
         }
     }
     let uuid = match b.uuid {
-        Some(u) if uuid::Uuid::parse_str(&u).is_ok() => u,
+        Some(u) if uuid::Uuid::try_parse(u.trim()).is_ok() => super::normalize_uuid(&u),
         Some(u) => return Err(AttemptError::Bad(format!("uuid is not a UUID: {u:?}"))),
         None => new_uuid(),
     };

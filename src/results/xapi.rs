@@ -139,7 +139,7 @@ pub fn parse(text: &str) -> (Vec<Attempt>, Vec<ImportProblem>) {
             continue;
         };
         let verb = st.pointer("/verb/id").and_then(Value::as_str).unwrap_or("");
-        let entry = groups.entry(reg.to_string()).or_default();
+        let entry = groups.entry(super::normalize_uuid(reg)).or_default();
         match verb {
             ANSWERED => entry.1.push((line, st)),
             PASSED | FAILED => entry.0 = Some((line, st)),
@@ -311,5 +311,48 @@ mod tests {
         assert!(attempts.is_empty());
         assert_eq!(problems.len(), 3);
         assert_eq!(problems[0].line, 1);
+    }
+
+    const SPELLINGS: [&str; 5] = [
+        "0b7e2c1e-64d4-4c1f-9a55-6f0f1f3c2a10",
+        "0B7E2C1E-64D4-4C1F-9A55-6F0F1F3C2A10",
+        "{0b7e2c1e-64d4-4c1f-9a55-6f0f1f3c2a10}",
+        "0b7e2c1e64d44c1f9a556f0f1f3c2a10",
+        "urn:uuid:0b7e2c1e-64d4-4c1f-9a55-6f0f1f3c2a10",
+    ];
+
+    #[test]
+    fn one_uuid_in_five_spellings_is_one_attempt() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = crate::results::Db::open(&dir.path().join("results.db")).unwrap();
+        let stored: Vec<bool> = SPELLINGS
+            .iter()
+            .map(|u| {
+                db.record(&Attempt {
+                    uuid: (*u).into(),
+                    ..attempt()
+                })
+                .unwrap()
+            })
+            .collect();
+        assert_eq!(stored, [true, false, false, false, false]);
+        let all = db.attempts().unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].uuid, SPELLINGS[0]);
+        // An import that spells the registration differently in each statement is one attempt.
+        let lines: Vec<String> = statements(&attempt(), None)
+            .iter()
+            .zip(SPELLINGS.iter().cycle().skip(1))
+            .map(|(st, u)| {
+                let mut st = st.clone();
+                st["context"]["registration"] = json!(u);
+                st.to_string()
+            })
+            .collect();
+        let (back, problems) = parse(&lines.join("\n"));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].uuid, SPELLINGS[0]);
+        assert!(!db.record(&back[0]).unwrap());
     }
 }
