@@ -278,6 +278,33 @@ fn edits_are_picked_up_incrementally() {
 }
 
 #[test]
+fn an_index_that_disagrees_with_its_manifest_is_rebuilt() {
+    // What a rebuild killed between creating the new index and its commit
+    // leaves: an index with no segments beside a manifest that still
+    // describes every file.
+    let fx = Fixture::new("base");
+    assert_eq!(search(&fx, &["relaying"])["total"], 1);
+    let meta_path = fx.path(".supportbook/index/meta.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    meta["segments"] = serde_json::json!([]);
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+    let out = fx.run(&["search", "--json", "relaying"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("search index: holds 0 documents but its manifest lists"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(json(&out)["total"], 1);
+    // And it stays right afterwards, with nothing more to say.
+    let out = fx.run(&["search", "--json", "relaying"]);
+    assert_eq!(out.stderr, "");
+    assert_eq!(json(&out)["total"], 1);
+}
+
+#[test]
 fn damaged_index_is_rebuilt() {
     let fx = Fixture::new("base");
     assert_eq!(search(&fx, &["relaying"])["total"], 1);

@@ -43,8 +43,9 @@ pub fn search_cases(
         .join("search-cases.toml");
     let (list, mut diags) = cases::parse(&rel, &text);
     let mut notices = Vec::new();
-    crate::index::update(project, handbook.today, &mut notices)?;
-    let si = crate::index::open_or_rebuild(project, handbook.today, &mut notices)?;
+    let report = crate::index::update(project, handbook.today, &mut notices)?;
+    let si =
+        crate::index::open_or_rebuild(project, handbook.today, report.documents, &mut notices)?;
     if !quiet {
         for n in &notices {
             eprintln!("note: {n}");

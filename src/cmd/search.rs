@@ -24,7 +24,7 @@ pub fn open_index(root: &Path, quiet: bool) -> Result<(Project, index::SearchInd
     let mut notices = Vec::new();
     let report = index::update(&project, crate::today(), &mut notices)?;
     tracing::debug!("index up to date after {:?} ({report:?})", start.elapsed());
-    let si = index::open_or_rebuild(&project, crate::today(), &mut notices)?;
+    let si = index::open_or_rebuild(&project, crate::today(), report.documents, &mut notices)?;
     tracing::debug!("index open after {:?}", start.elapsed());
     if !quiet {
         for n in &notices {

@@ -563,6 +563,18 @@ fn merge_policy() -> tantivy::indexer::LogMergePolicy {
     policy
 }
 
+/// A new, empty index in `dir`, the old manifest removed first: a rebuild
+/// stopped half-way (kill -9) must not leave a manifest that describes the
+/// files beside an index that does not hold them.
+fn create_fresh(dir: &Path, manifest: &Path) -> Result<Index> {
+    match std::fs::remove_file(manifest) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io("remove", manifest, e)),
+    }
+    create(dir)
+}
+
 /// How long a second writer waits for the first to finish.
 const WRITER_WAIT: Duration = Duration::from_secs(20);
 
@@ -669,14 +681,14 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
         Some(notice) => {
             notices.extend(notice);
             report.rebuilt = true;
-            create(&dir)?
+            create_fresh(&dir, &mpath)?
         }
         None => match open(project) {
             Ok(si) => si.index,
             Err(e) => {
                 notices.push(format!("{e}; rebuilding"));
                 report.rebuilt = true;
-                create(&dir)?
+                create_fresh(&dir, &mpath)?
             }
         },
     };
@@ -996,20 +1008,30 @@ impl Reader<'_> {
 pub fn open_or_rebuild(
     project: &Project,
     today: Date,
+    expected_docs: usize,
     notices: &mut Vec<String>,
 ) -> Result<SearchIndex> {
-    match open(project) {
-        Ok(si) => Ok(si),
-        Err(e) => {
-            notices.push(format!("{e}; rebuilding"));
-            let dir = index_dir(project);
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))?;
+    let problem = match open(project) {
+        Ok(si) => {
+            // The manifest and the index must agree (they can part if a
+            // process was killed between the index's commit and the
+            // manifest's write): otherwise searches would miss articles
+            // until their files change.
+            let held = usize::try_from(si.reader.searcher().num_docs()).unwrap_or(usize::MAX);
+            if held == expected_docs {
+                return Ok(si);
             }
-            update(project, today, notices)?;
-            open(project)
+            format!("search index: holds {held} documents but its manifest lists {expected_docs}")
         }
+        Err(e) => e.to_string(),
+    };
+    notices.push(format!("{problem}; rebuilding"));
+    let dir = index_dir(project);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))?;
     }
+    update(project, today, notices)?;
+    open(project)
 }
 
 /// Source paths SUMMARY.md lists (links that stay inside the source folder).
