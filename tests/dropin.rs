@@ -428,17 +428,10 @@ checked 2 pages and 6 articles: 0 errors, 13 warnings
 /// errors; `check --strict` reports its foreign values and broken links.
 #[test]
 fn dev_corpus_builds_from_a_fresh_init() {
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpora/officedocs-dev/kb");
-    if !corpus.is_dir() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the dev corpus is missing at {} (required in CI)",
-            corpus.display()
-        );
-        println!("SKIPPED: no dev corpus at {}", corpus.display());
+    let Some(corpus) = common::dev_corpus() else {
         return;
-    }
+    };
+    let corpus = corpus.join("kb");
     let tmp = tempfile::tempdir().unwrap();
     let out = common::run_in(tmp.path(), &["init", "od"]);
     assert_eq!(out.code, 0, "{}", out.stderr);

@@ -421,16 +421,10 @@ fn import_bad_sources_are_explained() {
 
 #[test]
 fn import_the_officedocs_corpus() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/officedocs-dev/kb");
-    if !corpus.is_dir() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the corpus {} is missing (required in CI)",
-            corpus.display()
-        );
-        println!("SKIPPED: {} not found", corpus.display());
+    let Some(corpus) = common::dev_corpus() else {
         return;
-    }
+    };
+    let corpus = corpus.join("kb");
     let fx = Fixture::new("base");
     let src = corpus.to_str().unwrap();
     let out = fx.run(&["import", src, "--into", "content/kb/office"]);

@@ -10,17 +10,9 @@ mod common;
 
 #[test]
 fn dev_corpus_case_files_reach_their_targets() {
-    let corpus =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/officedocs-dev");
-    if !corpus.join("kb").is_dir() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the dev corpus is missing at {} (required in CI)",
-            corpus.display()
-        );
-        println!("SKIPPED: no dev corpus at {}", corpus.display());
+    let Some(corpus) = common::dev_corpus() else {
         return;
-    }
+    };
     let tmp = tempfile::tempdir().unwrap();
     let out = common::run_in(tmp.path(), &["init", "od"]);
     assert_eq!(out.code, 0, "{}", out.stderr);

@@ -580,16 +580,14 @@ fn corrected_query(input: &str, words: &[QueryWord]) -> String {
     out
 }
 
-/// For a query that found nothing: a query that would find something, if
-/// one is close (a misspelled filter value; a phrase that is not in the KB
-/// searched as words).
-fn suggestion(
-    searcher: &tantivy::Searcher,
+/// The product and tag filters of a query and its options: the field, the
+/// filter's name and the values asked for.
+fn facet_filters(
     f: &Fields,
     q: &Query,
     opts: &Options,
-) -> Option<String> {
-    for (field, name, values) in [
+) -> [(tantivy::schema::Field, &'static str, Vec<String>); 2] {
+    [
         (
             f.products,
             "product",
@@ -600,12 +598,28 @@ fn suggestion(
             "tag",
             filter_values(q, FilterField::Tag, &opts.tags),
         ),
-    ] {
+    ]
+}
+
+/// True when some document has `value` in `field`.
+fn has_term(searcher: &tantivy::Searcher, field: tantivy::schema::Field, value: &str) -> bool {
+    searcher
+        .doc_freq(&Term::from_field_text(field, value))
+        .is_ok_and(|n| n > 0)
+}
+
+/// For a query that found nothing: a query that would find something, if
+/// one is close (a misspelled filter value; a phrase that is not in the KB
+/// searched as words).
+fn suggestion(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    q: &Query,
+    opts: &Options,
+) -> Option<String> {
+    for (field, name, values) in facet_filters(f, q, opts) {
         for v in values {
-            let known = searcher
-                .doc_freq(&Term::from_field_text(field, &v))
-                .is_ok_and(|n| n > 0);
-            if !known {
+            if !has_term(searcher, field, &v) {
                 let facets = facet_values(searcher, field);
                 return crate::diagnostic::did_you_mean(&v, facets.iter().map(String::as_str))
                     .map(|m| replace_filter(&q_text(q), name, &v, m));
@@ -637,24 +651,10 @@ fn unknown_filter_notes(
     opts: &Options,
 ) -> Vec<String> {
     let mut notes = Vec::new();
-    for (field, name, values) in [
-        (
-            f.products,
-            "product",
-            filter_values(q, FilterField::Product, &opts.products),
-        ),
-        (
-            f.tags,
-            "tag",
-            filter_values(q, FilterField::Tag, &opts.tags),
-        ),
-    ] {
+    for (field, name, values) in facet_filters(f, q, opts) {
         let mut known: Option<BTreeSet<String>> = None;
         for v in values {
-            let found = searcher
-                .doc_freq(&Term::from_field_text(field, &v))
-                .is_ok_and(|n| n > 0);
-            if found {
+            if has_term(searcher, field, &v) {
                 continue;
             }
             let known = known.get_or_insert_with(|| facet_values(searcher, field));

@@ -296,3 +296,20 @@ fn dechunk(mut s: &str) -> String {
     }
     out
 }
+
+/// The dev corpus (`../shared/corpora/officedocs-dev`, beside the
+/// repository), or `None` after printing a SKIPPED line when it is missing.
+/// In CI (`CI` set) a missing corpus fails the test.
+pub fn dev_corpus() -> Option<PathBuf> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/officedocs-dev");
+    if corpus.join("kb").is_dir() {
+        return Some(corpus);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the dev corpus is missing at {} (required in CI)",
+        corpus.display()
+    );
+    println!("SKIPPED: no dev corpus at {}", corpus.display());
+    None
+}
