@@ -626,3 +626,26 @@ fn a_dash_word_is_an_exclusion_without_double_dash() {
     // `mail-bounces` mentions DNS: excluded.
     assert_eq!(ids(&without), ["training/listening"], "{without}");
 }
+
+#[test]
+fn a_pasted_command_line_is_searched_as_words() {
+    let fx = Fixture::new("base");
+    fx.write(
+        "content/kb/email/litigation-hold-fails.md",
+        "+++\ntitle = \"Turning off litigation hold fails\"\nproducts = [\"email\"]\n+++\n\n## Symptoms\n\nRunning this fails:\n\n```\nSet-Mailbox -Identity user@example.com -LitigationHoldEnabled $False\n```\n\n## Resolution\n\nConnect to the server that holds the mailbox.\n",
+    );
+    // `-Identity` is a parameter here, not an exclusion of every article
+    // that says "identity".
+    let out = fx.run(&[
+        "search",
+        "--json",
+        "--",
+        "Set-Mailbox -Identity user@example.com -LitigationHoldEnabled $False",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(ids(&json(&out))[0], "litigation-hold-fails");
+    assert!(out.stderr.contains("read as pasted text"), "{}", out.stderr);
+    // A short query a person types keeps its exclusion.
+    let v = search(&fx, &["litigation hold -mailbox"]);
+    assert!(!ids(&v).contains(&"litigation-hold-fails".to_string()));
+}

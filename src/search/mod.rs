@@ -483,9 +483,10 @@ pub fn search(
     // Bounded first: what a query costs must not grow with what was pasted.
     let (input, too_long) = query::bound(input);
     let input: &str = &input;
-    let parsed = query::parse(input);
+    let mut parsed = query::parse(input);
     let mut notes: Vec<String> = too_long.into_iter().collect();
     notes.extend(parsed.notes.iter().cloned());
+    notes.extend(query::read_as_pasted(&mut parsed, input));
     if parsed.is_empty() && opts.products.is_empty() && opts.tags.is_empty() {
         notes.push("nothing to search for: type some words".into());
         return Ok(Results {

@@ -199,6 +199,58 @@ pub fn parse(input: &str) -> Query {
     q
 }
 
+/// How many words make a query read as pasted text.
+const PASTED_WORDS: usize = 8;
+
+/// Characters that people do not type into a search box but logs, command
+/// lines and scripts are full of.
+const PASTED_MARKS: &[char] = &['|', '<', '>', '{', '}', '$', '=', ';', '\\'];
+
+/// Reads a query that looks pasted (a log line, an error dialog, a command
+/// line) as plain words: its `-words` are words, not exclusions, and its
+/// quotes are not phrases that must appear. In `Set-Mailbox -Identity
+/// "x"`, `-Identity` is a parameter, not a request to drop every article
+/// that says "identity". A query looks pasted when it has 8 words or more,
+/// holds a character of [`PASTED_MARKS`], or excludes a capitalised word (a
+/// PowerShell parameter; people type `-database`). Returns a note saying so
+/// when something was read differently.
+pub fn read_as_pasted(q: &mut Query, input: &str) -> Option<String> {
+    if q.excluded.is_empty() && q.phrases.is_empty() {
+        return None;
+    }
+    let words = q.words.len()
+        + q.excluded.len()
+        + q.phrases
+            .iter()
+            .map(|p| p.split_whitespace().count())
+            .sum::<usize>();
+    let pasted = words >= PASTED_WORDS
+        || input.contains(PASTED_MARKS)
+        || q.excluded
+            .iter()
+            .any(|x| x.chars().next().is_some_and(|c| c.is_ascii_uppercase()));
+    if !pasted {
+        return None;
+    }
+    let mut changed = Vec::new();
+    for x in std::mem::take(&mut q.excluded) {
+        changed.push(format!("-{x}"));
+        q.words.extend(x.split_whitespace().map(str::to_string));
+    }
+    for p in std::mem::take(&mut q.phrases) {
+        changed.push(format!("\"{p}\""));
+        q.words.extend(p.split_whitespace().map(str::to_string));
+    }
+    let mut shown: Vec<String> = changed.iter().take(3).cloned().collect();
+    if changed.len() > 3 {
+        shown.push(format!("and {} more", changed.len() - 3));
+    }
+    Some(format!(
+        "read as pasted text: {} searched as plain words (exclusions and phrases work in short queries)",
+        shown.join(", ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +291,38 @@ mod tests {
         assert_eq!(q.notes.len(), 3);
         let q = parse("weird:thing");
         assert_eq!(q.words, ["weird:thing"]);
+    }
+
+    #[test]
+    fn pasted_commands_and_logs_are_plain_words() {
+        // A PowerShell line: capitalised parameters.
+        let input = "Get-CalendarProcessing -Identity room1 | select AutomateProcessing";
+        let mut q = parse(input);
+        assert_eq!(q.excluded, ["Identity"]);
+        let note = read_as_pasted(&mut q, input).unwrap();
+        assert!(q.excluded.is_empty());
+        assert!(q.words.contains(&"Identity".to_string()), "{:?}", q.words);
+        assert!(
+            note.contains("`-Identity`") || note.contains("-Identity"),
+            "{note}"
+        );
+        // A long error message with quotes: the quotes are not required.
+        let input = r#"The operation couldn't be performed because object "Ex02" couldn't be found on the server"#;
+        let mut q = parse(input);
+        assert_eq!(q.phrases, ["Ex02"]);
+        assert!(read_as_pasted(&mut q, input).is_some());
+        assert!(q.phrases.is_empty() && q.words.contains(&"Ex02".to_string()));
+        // What people type keeps its meaning.
+        for input in [
+            "backup restore -database",
+            r#"mail "relaying denied" -spam"#,
+            r#"backup -"full restore""#,
+        ] {
+            let mut q = parse(input);
+            let before = q.clone();
+            assert_eq!(read_as_pasted(&mut q, input), None, "{input}");
+            assert_eq!(q, before);
+        }
     }
 
     #[test]
