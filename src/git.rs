@@ -38,14 +38,21 @@ pub struct Change {
     pub subject: String,
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<std::process::Output> {
-    Command::new("git")
-        .arg("-C")
+/// `git -C dir`, never prompting, with no repository forced on it from
+/// the environment.
+fn command(dir: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.arg("-C")
         .arg(dir)
-        .args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
         .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_WORK_TREE");
+    c
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<std::process::Output> {
+    command(dir)
+        .args(args)
         .output()
         .map_err(|e| Error::Internal(format!("could not run git: {e}")))
 }
@@ -80,16 +87,7 @@ pub fn init_repo(dir: &Path) -> InitRepo {
     if let Some(repo) = Repo::find(dir) {
         return InitRepo::Inside(repo.top);
     }
-    let run = |args: &[&str]| {
-        Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .output()
-    };
+    let run = |args: &[&str]| command(dir).args(args).output();
     let failed = |o: &std::process::Output| {
         InitRepo::Failed(String::from_utf8_lossy(&o.stderr).trim().to_string())
     };
