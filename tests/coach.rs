@@ -179,31 +179,6 @@ fn an_absolute_path_is_shown_with_one_leading_slash() {
     assert!(!out.stdout.contains("//"), "{}", out.stdout);
 }
 
-/// `coach ARGS` with `input` on stdin, written from a thread that ignores a
-/// closed pipe (coach may stop reading early).
-fn coach_with_stdin(fx: &Fixture, args: &[&str], input: Vec<u8>) -> common::Output {
-    use std::io::Write as _;
-    use std::process::Stdio;
-    let mut child = common::command(env!("CARGO_BIN_EXE_supportbook"), fx.root())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    common::Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 #[test]
 fn a_draft_over_the_size_limit_is_refused_from_stdin_and_files_alike() {
     let fx = Fixture::handbook();
@@ -212,7 +187,7 @@ fn a_draft_over_the_size_limit_is_refused_from_stdin_and_files_alike() {
     big.extend_from_slice(b" Our premium plan fixes this.\n");
     let expected =
         "is more than 10 MB; coach checks a whole draft of at most that size, never a part of one";
-    let out = coach_with_stdin(&fx, &["coach", "-"], big.clone());
+    let out = common::run_with_input(&fx, &["coach", "-"], big.clone());
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
         out.stderr.contains(&format!("<stdin> {expected}")),
@@ -241,7 +216,7 @@ fn a_draft_over_the_size_limit_is_refused_from_stdin_and_files_alike() {
     // Just under the limit, the whole draft is checked: the upsell at the end is found.
     let mut under = "é".repeat(5 * 1024 * 1024 - 100).into_bytes();
     under.extend_from_slice(b" Our premium plan fixes this.\n");
-    let out = coach_with_stdin(&fx, &["coach", "-"], under);
+    let out = common::run_with_input(&fx, &["coach", "-"], under);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
         out.stdout.contains("remove \"premium plan\""),

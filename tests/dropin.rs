@@ -158,19 +158,7 @@ fn foreign_kb_checks_with_warnings_once_each() {
 
 /// `supportbook search --json QUERY`: (id, url) of each hit.
 fn hits(fx: &Fixture, query: &str) -> Vec<(String, String)> {
-    let out = fx.run(&["search", "--json", "--archived", query]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    common::json(&out)["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| {
-            (
-                h["id"].as_str().unwrap().to_string(),
-                h["url"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    common::hits(fx, &["--archived", query])
 }
 
 /// The foreign KB builds, its pages are served under the normalised and

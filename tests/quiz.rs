@@ -35,7 +35,7 @@ fn take_listening(fx: &Fixture, learner: &str, first_right: bool) -> common::Out
     };
     let n1 = number_of(&probe.stdout, first);
     // Ordering: read the shown order from a probe that answers question 1.
-    let probe = run_with_input(fx, &["quiz", "take", "listening"], &format!("{n1}\n"));
+    let probe = run_with_input(fx, &["quiz", "take", "listening"], format!("{n1}\n"));
     let order: Vec<String> = ["Listen", "Acknowledge", "Solve"]
         .iter()
         .map(|s| number_of(&probe.stdout, s))
@@ -43,7 +43,7 @@ fn take_listening(fx: &Fixture, learner: &str, first_right: bool) -> common::Out
     let probe = run_with_input(
         fx,
         &["quiz", "take", "listening"],
-        &format!("{n1}\n{}\n", order.join(",")),
+        format!("{n1}\n{}\n", order.join(",")),
     );
     let s1 = number_of(
         &probe.stdout,
@@ -52,7 +52,7 @@ fn take_listening(fx: &Fixture, learner: &str, first_right: bool) -> common::Out
     let probe = run_with_input(
         fx,
         &["quiz", "take", "listening"],
-        &format!("{n1}\n{}\n{s1}\n", order.join(",")),
+        format!("{n1}\n{}\n{s1}\n", order.join(",")),
     );
     let s2 = number_of(
         &probe.stdout,
@@ -61,7 +61,7 @@ fn take_listening(fx: &Fixture, learner: &str, first_right: bool) -> common::Out
     run_with_input(
         fx,
         &["quiz", "take", "listening", "--as", learner],
-        &format!("{n1}\n{}\n{s1}\n{s2}\n", order.join(",")),
+        format!("{n1}\n{}\n{s1}\n{s2}\n", order.join(",")),
     )
 }
 
@@ -728,24 +728,16 @@ fn long_scenario_chain_checks_builds_and_takes_without_overflowing_the_stack() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     // The terminal walk: every step answered, the best score earned.
     fx.write("quizzes/chain.toml", chain(2_000, 1));
-    let mut child = common::command(env!("CARGO_BIN_EXE_supportbook"), fx.root())
-        .args(["quiz", "take", "chain", "--as", "ana"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all("1\n".repeat(2_000).as_bytes());
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let out = common::run_with_input(
+        &fx,
+        &["quiz", "take", "chain", "--as", "ana"],
+        "1\n".repeat(2_000),
+    );
+    let stdout = &out.stdout;
     assert!(
         stdout.contains("You earned 2000 of 2000 points."),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        out.stderr
     );
 }
 

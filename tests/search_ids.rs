@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
-use common::{Fixture, json};
+use common::Fixture;
 
 const SHAREPOINT: &str = "content/kb/sharepoint/setup.md";
 const TEAMS: &str = "content/kb/teams/setup.md";
@@ -17,21 +17,8 @@ fn article(title: &str, word: &str) -> String {
     )
 }
 
-/// (id, url) of every hit for `query`, in order.
 fn hits(fx: &Fixture, query: &str) -> Vec<(String, String)> {
-    let out = fx.run(&["search", "--json", query]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    json(&out)["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| {
-            (
-                h["id"].as_str().unwrap().to_string(),
-                h["url"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    common::hits(fx, &[query])
 }
 
 fn hit(id: &str) -> (String, String) {

@@ -128,7 +128,7 @@ pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
 }
 
 /// Runs `supportbook ARGS` with `input` on stdin.
-pub fn run_with_input(fx: &Fixture, args: &[&str], input: &str) -> Output {
+pub fn run_with_input(fx: &Fixture, args: &[&str], input: impl AsRef<[u8]>) -> Output {
     let mut child = command(env!("CARGO_BIN_EXE_supportbook"), fx.root())
         .args(args)
         .stdin(std::process::Stdio::piped())
@@ -136,14 +136,17 @@ pub fn run_with_input(fx: &Fixture, args: &[&str], input: &str) -> Output {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // Written from a thread that ignores a closed pipe: the command may stop
+    // reading early (a size limit), and a large input must not deadlock
+    // against its output.
     use std::io::Write as _;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.as_ref().to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
     let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
     Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -312,4 +315,23 @@ pub fn dev_corpus() -> Option<PathBuf> {
     );
     println!("SKIPPED: no dev corpus at {}", corpus.display());
     None
+}
+
+/// (id, url) of every hit of `supportbook search --json ARGS`, in order.
+pub fn hits(fx: &Fixture, args: &[&str]) -> Vec<(String, String)> {
+    let mut all = vec!["search", "--json"];
+    all.extend_from_slice(args);
+    let out = fx.run(&all);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    json(&out)["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["id"].as_str().unwrap().to_string(),
+                h["url"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
