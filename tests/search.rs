@@ -341,8 +341,8 @@ fn schema_version_change_rebuilds() {
     fx.write(
         ".supportbook/index-manifest.tsv",
         m.replacen(
-            &format!("supportbook-index-manifest\t{old}\t"),
-            "supportbook-index-manifest\t0\t",
+            &format!("supportbook-index-manifest\t{old}\n"),
+            "supportbook-index-manifest\t0\n",
             1,
         ),
     );

@@ -186,6 +186,9 @@ pub struct Engine {
     /// Page dates and what's new from git, read once (at the first build and
     /// on a full reload): edits do not move them until they are committed.
     history: Option<cycle::History>,
+    /// The article pages' frame, kept between one-article rebuilds (which
+    /// change nothing it depends on); dropped by every other build.
+    frame: Option<Arc<site::Frame>>,
 }
 
 /// mdBook's `build.build-dir`, relative to the root (default `book`), or its
@@ -244,6 +247,7 @@ impl Engine {
             book_title: String::new(),
             failed: false,
             history: None,
+            frame: None,
         })
     }
 
@@ -320,7 +324,9 @@ impl Engine {
             let build_dir = self.layout.build_dir.clone();
             self.layout = Layout::of(&project, &build_dir);
             self.book_title = site::book_title(&self.root);
+            let t = Instant::now();
             let (raw, d) = load::load(project)?;
+            tracing::debug!("loaded {} files in {:?}", raw.stamps.len(), t.elapsed());
             diags.extend(d);
             self.raw = Some(raw);
             self.templates = None;
@@ -400,15 +406,19 @@ impl Engine {
         worst: Change,
         progress: site::Progress<'_>,
     ) -> Result<Outcome> {
+        let t = Instant::now();
         let raw = self.raw.clone().ok_or_else(|| Error::internal("no raw"))?;
         let (mut handbook, d) = validate::validate(raw, crate::today());
         diags.extend(d);
+        tracing::debug!("validated in {:?}", t.elapsed());
         let mut notices = Vec::new();
         if worst >= Change::Config {
             self.history = None;
         }
         if self.history.is_none() {
+            let t = Instant::now();
             self.history = history(&handbook, &mut notices);
+            tracing::debug!("read git history in {:?}", t.elapsed());
         }
         handbook.history = self.history.clone();
         if worst >= Change::Template || self.templates.is_none() {
@@ -439,6 +449,8 @@ impl Engine {
         if let Some(articles) = self.fast_path_articles(&handbook, kinds, worst) {
             self.render_articles(&handbook, &templates, &articles, &mut out)?;
         } else {
+            self.frame = None;
+            let t = Instant::now();
             let report = site::build_with(
                 handbook.clone(),
                 templates,
@@ -446,6 +458,7 @@ impl Engine {
                 progress,
                 &self.options.site,
             )?;
+            tracing::debug!("built the site in {:?}", t.elapsed());
             out.written = report.article_pages_written + report.files_copied;
             out.summary = format!(
                 "rebuilt the site ({} page{} written)",
@@ -464,7 +477,9 @@ impl Engine {
             .as_ref()
             .ok_or_else(|| Error::internal("no raw"))?
             .stamps;
+        let t = Instant::now();
         let indexed = index::update(&handbook, stamps, &mut out.notices)?;
+        tracing::debug!("updated the search index in {:?}", t.elapsed());
         out.indexed = indexed.indexed + indexed.removed;
         out.summary.push_str(&format!(
             ", {} search document{} updated",
@@ -477,21 +492,33 @@ impl Engine {
 
     /// Writes just these article pages into the existing site.
     fn render_articles(
-        &self,
+        &mut self,
         handbook: &Handbook,
         templates: &Templates,
         articles: &[&Article],
         out: &mut Outcome,
     ) -> Result<()> {
-        let stage = handbook.project.state_dir().join("stage");
-        let pages = site::ArticlePages::new(handbook, templates, &stage, &self.book_title)?;
+        let t = Instant::now();
+        let frame = match &self.frame {
+            Some(f) => f.clone(),
+            None => {
+                let stage = handbook.project.state_dir().join("stage");
+                let f = Arc::new(site::Frame::new(handbook, &stage, &self.book_title)?);
+                self.frame = Some(f.clone());
+                f
+            }
+        };
+        let pages = site::ArticlePages::new(handbook, templates, &frame);
+        tracing::debug!("prepared the article renderer in {:?}", t.elapsed());
         let mut keys = Vec::with_capacity(articles.len());
         for a in articles {
             let (page, key, wrote) = pages.write(a, &self.dest, None)?;
             out.written += usize::from(wrote);
             keys.push((page, key));
         }
+        tracing::debug!("rendered {} pages after {:?}", keys.len(), t.elapsed());
         site::record_pages(handbook, &self.dest, &keys)?;
+        tracing::debug!("recorded them after {:?}", t.elapsed());
         out.fast = true;
         out.summary = format!(
             "re-rendered {} article page{}",
@@ -509,6 +536,7 @@ impl Engine {
         };
         let mut diags = Diagnostics::new();
         let mut replaced = Vec::with_capacity(docs.len());
+        let t = Instant::now();
         for doc in docs {
             let Some((a, d)) = validate::revalidate_article(&old, doc) else {
                 return Ok(None);
@@ -523,6 +551,7 @@ impl Engine {
             diags.extend(d);
             replaced.push((at, a));
         }
+        tracing::debug!("re-checked the changed articles in {:?}", t.elapsed());
         // Articles are shared, so this copies pointers, not the handbook.
         let mut next = (*old).clone();
         for (at, a) in replaced.iter() {

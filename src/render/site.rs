@@ -198,7 +198,8 @@ pub fn build_with(
         .map(|a| &**a)
         .collect();
     if !unlisted.is_empty() {
-        let pages = ArticlePages::new(&handbook, &templates, &stage, &book_title)?;
+        let frame = Frame::new(&handbook, &stage, &book_title)?;
+        let pages = ArticlePages::new(&handbook, &templates, &frame);
         let done = AtomicUsize::new(0);
         let written = AtomicUsize::new(0);
         let total = unlisted.len();
@@ -258,29 +259,44 @@ pub fn build_with(
 pub struct ArticlePages<'a> {
     handbook: &'a Handbook,
     templates: &'a Templates,
-    shell: Shell,
-    map: SiteMap,
-    neighbours: std::collections::HashMap<&'a str, (String, String)>,
+    frame: &'a Frame,
 }
 
-impl<'a> ArticlePages<'a> {
+/// What every article page shares besides the templates: the theme's page
+/// cut around its content, where each page is served, and each article's
+/// previous and next page. It depends only on the last full build and on
+/// what the index pages list, so `watch` and `serve` keep it between edits
+/// that change neither.
+pub struct Frame {
+    shell: Shell,
+    map: SiteMap,
+    neighbours: std::collections::HashMap<String, (String, String)>,
+}
+
+impl Frame {
     /// Reads the shell from the staging folder of the last full build.
-    pub fn new(
-        handbook: &'a Handbook,
-        templates: &'a Templates,
-        stage: &Path,
-        book_title: &str,
-    ) -> Result<Self> {
+    pub fn new(handbook: &Handbook, stage: &Path, book_title: &str) -> Result<Frame> {
         let shell_path = stage.join("kb/index.html");
         let shell_html =
             std::fs::read_to_string(&shell_path).map_err(|e| Error::io("read", &shell_path, e))?;
-        Ok(ArticlePages {
-            handbook,
-            templates,
+        Ok(Frame {
             shell: Shell::parse(&shell_html, book_title)?,
             map: SiteMap::new(handbook),
-            neighbours: neighbours(handbook),
+            neighbours: neighbours(handbook)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
         })
+    }
+}
+
+impl<'a> ArticlePages<'a> {
+    pub fn new(handbook: &'a Handbook, templates: &'a Templates, frame: &'a Frame) -> Self {
+        ArticlePages {
+            handbook,
+            templates,
+            frame,
+        }
     }
 
     /// The site-relative path of an article's page (`kb/<id>.html`).
@@ -299,15 +315,16 @@ impl<'a> ArticlePages<'a> {
         let out_md = article_out(a);
         let out = super::html_url(&out_md.to_string_lossy());
         let data = article_header_data(a, self.handbook, &out_md);
-        let body = article_body(a, &self.map, &out_md);
+        let body = article_body(a, &self.frame.map, &out_md);
         let (prev, next) = self
+            .frame
             .neighbours
             .get(a.id.as_str())
             .cloned()
             .unwrap_or_default();
         let mut h = blake3::Hasher::new();
         for part in [
-            &self.shell.hash,
+            &self.frame.shell.hash,
             &self.templates.hash,
             &data.to_string(),
             &body,
@@ -324,7 +341,7 @@ impl<'a> ArticlePages<'a> {
         }
         let header = self.templates.render("article", &data)?;
         let content = format!("{header}\n{}", markdown::render_html(&body));
-        let page = self.shell.fill(&a.title, &content, &prev, &next);
+        let page = self.frame.shell.fill(&a.title, &content, &prev, &next);
         write_file(&target, page.as_bytes())?;
         Ok((out, key, true))
     }
