@@ -279,7 +279,9 @@ impl Workspace {
             let mut docs = Vec::new();
             for (rel, _) in kinds {
                 let full = self.root.join(rel);
-                let Some(doc) = raw.docs.iter_mut().find(|d| d.path == *rel) else {
+                // A link is judged by the full walk (it may lead out of the project).
+                let found = raw.docs.iter_mut().find(|d| d.path == *rel);
+                let Some(doc) = found.filter(|_| !full.is_symlink()) else {
                     all_known = false;
                     break;
                 };
