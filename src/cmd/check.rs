@@ -42,18 +42,18 @@ pub fn search_cases(
         .join(&project.settings.kb_dir)
         .join("search-cases.toml");
     let (list, mut diags) = cases::parse(&rel, &text);
+    let (synonyms, syn_diags) = Synonyms::load(project);
+    diags.extend(syn_diags);
     let mut notices = Vec::new();
-    let report = crate::index::update(project, handbook.today, &mut notices)?;
-    let si =
-        crate::index::open_or_rebuild(project, handbook.today, report.documents, &mut notices)?;
+    let report = crate::index::query(project, handbook.today, &mut notices, |si| {
+        cases::evaluate(si, &list, &synonyms, Weights::default())
+    });
     if !quiet {
         for n in &notices {
             eprintln!("note: {n}");
         }
     }
-    let (synonyms, syn_diags) = Synonyms::load(project);
-    diags.extend(syn_diags);
-    let report = cases::evaluate(&si, &list, &synonyms, Weights::default())?;
+    let report = report?;
     let ids = handbook.articles.iter().map(|a| a.id.as_str()).collect();
     diags.extend(cases::diagnostics(&rel, &text, &list, &report, &ids));
     Ok(diags)
