@@ -116,6 +116,9 @@ pub fn find_root(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf, Error> 
         } else {
             cwd.join(dir)
         };
+        if !dir.is_dir() {
+            return Err(Error::NoFolder(dir));
+        }
         if !dir.join("book.toml").is_file() {
             return Err(Error::NoProject {
                 searched: dir,

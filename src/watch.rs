@@ -195,9 +195,11 @@ impl Workspace {
     pub fn new(root: &Path, dest: Option<PathBuf>, options: site::Options) -> Result<Workspace> {
         let (project, _) = project::load(root)?;
         let bd = build_dir(root);
-        let dest = dest.unwrap_or_else(|| root.join(&bd));
+        // Judged before the first build, and written to as resolved.
+        let dest = site::check_dest(&project, &dest.unwrap_or_else(|| root.join(&bd)))?;
+        let real_root = site::resolve(root)?;
         let rel_dest = dest
-            .strip_prefix(root)
+            .strip_prefix(&real_root)
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| bd.clone());
         Ok(Workspace {

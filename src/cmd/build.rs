@@ -12,6 +12,13 @@ use std::time::{Duration, Instant};
 
 pub fn run(root: &Path, args: &BuildArgs, quiet: bool) -> Result<()> {
     let start = Instant::now();
+    // The destination is judged first, before any check prints a warning.
+    let (project, _) = crate::project::load(root)?;
+    let dest = match &args.dest {
+        Some(d) => d.clone(),
+        None => root.join(mdbook_build_dir(root)),
+    };
+    let dest = site::check_dest(&project, &dest)?;
     let (handbook, templates, mut diags) = load_and_validate(root, crate::today())?;
     if args.strict {
         diags.make_strict();
@@ -22,11 +29,6 @@ pub fn run(root: &Path, args: &BuildArgs, quiet: bool) -> Result<()> {
             errors: diags.errors(),
         });
     }
-    let dest = match &args.dest {
-        Some(d) => d.clone(),
-        None => root.join(mdbook_build_dir(root)),
-    };
-    site::check_dest(&handbook, &dest)?;
     // Page dates and the what's-new page come from git; outside a repository
     // or in a shallow clone the build goes on with a one-line notice.
     let mut handbook = handbook;
