@@ -6,6 +6,7 @@
 //! them into checked [`model`] types or [`diagnostic`]s, [`render`] builds
 //! the site. Each command in [`cmd`] wires those stages together.
 
+pub mod build_lock;
 pub mod cli;
 pub mod cmd;
 pub mod cycle;

@@ -242,7 +242,9 @@ impl Workspace {
 
     fn rebuild_kinds(&mut self, kinds: &[(PathBuf, Change)]) -> Outcome {
         let start = Instant::now();
-        let mut out = match self.try_rebuild(kinds) {
+        // One build at a time: a `build` run beside `watch` or `serve` waits.
+        let lock = crate::build_lock::acquire(&self.root.join(".supportbook"), false);
+        let mut out = match lock.and_then(|_lock| self.try_rebuild(kinds)) {
             Ok(o) => o,
             Err(e) => Outcome {
                 errors: 1,

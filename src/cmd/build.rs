@@ -19,6 +19,7 @@ pub fn run(root: &Path, args: &BuildArgs, quiet: bool) -> Result<()> {
         None => root.join(mdbook_build_dir(root)),
     };
     let dest = site::check_dest(&project, &dest)?;
+    let _lock = crate::build_lock::acquire(&project.state_dir(), quiet)?;
     let (handbook, templates, mut diags) = load_and_validate(root, crate::today())?;
     if args.strict {
         diags.make_strict();
