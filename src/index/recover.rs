@@ -8,27 +8,47 @@
 //! and the search runs again, so a damaged index costs one rebuild, never an
 //! answer.
 
-use super::{SearchIndex, index_dir, manifest_path, open, open_or_rebuild, update};
-use crate::error::{Error, Result};
-use crate::project::Project;
-use jiff::civil::Date;
+use super::{SearchIndex, index_dir, manifest_path};
+use crate::core::config::Project;
+use crate::core::error::{Error, Result};
 use std::cell::Cell;
 
-/// Brings the index up to date, opens it and runs `f` on it. When any of
-/// that fails inside tantivy (an internal error or a panic), the index is
-/// rebuilt with the notice "search index: damaged (...), rebuilding" and `f`
-/// runs once more. Errors that are not about the index (a refused request,
-/// I/O on the project's own files) are returned as they are.
+/// Opens the index with `open` (which brings it up to date first) and runs
+/// `f` on it. When any of that fails inside tantivy (an internal error or a
+/// panic), or when the answer is `doubtful` (no hits: damaged bytes can also
+/// make terms silently unfindable) and the index files fail their checksums,
+/// the index and its manifest are removed with the notice "search index:
+/// damaged (...), rebuilding", `open` builds it again and `f` runs once
+/// more. Errors that are not about the index (a refused request, I/O on the
+/// project's own files) are returned as they are.
 pub fn query<T>(
     project: &Project,
-    today: Date,
     notices: &mut Vec<String>,
+    open: impl Fn(&mut Vec<String>) -> Result<SearchIndex>,
     f: impl Fn(&SearchIndex) -> Result<T>,
+    doubtful: impl Fn(&T) -> bool,
 ) -> Result<T> {
     let first = catch_quietly(|| {
-        let report = update(project, today, notices)?;
-        let si = open_or_rebuild(project, today, report.documents, notices)?;
-        f(&si)
+        let si = open(notices)?;
+        let answer = f(&si)?;
+        // Checksums read every file of the index: only when the answer
+        // gives a reason to doubt it.
+        if doubtful(&answer) {
+            let damaged = si
+                .index
+                .validate_checksum()
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            if !damaged.is_empty() {
+                let mut names: Vec<String> =
+                    damaged.iter().map(|p| p.display().to_string()).collect();
+                names.sort();
+                return Err(Error::Internal(format!(
+                    "checksum mismatch in {}",
+                    names.join(", ")
+                )));
+            }
+        }
+        Ok(answer)
     });
     let reason = match first {
         Ok(Ok(answer)) => return Ok(answer),
@@ -46,8 +66,7 @@ pub fn query<T>(
     ));
     discard(project)?;
     let again = catch_quietly(|| {
-        update(project, today, notices)?;
-        let si = open(project)?;
+        let si = open(notices)?;
         f(&si)
     });
     match again {

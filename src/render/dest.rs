@@ -5,8 +5,8 @@
 //! (what the build then writes to and keys its manifest by), or a refusal
 //! when writing there could overwrite the project's own files.
 
-use crate::error::{Error, Result};
-use crate::project::Project;
+use crate::core::config::Project;
+use crate::core::error::{Error, Result};
 use std::path::{Component, Path, PathBuf};
 
 /// `path` made absolute (from the current folder), each `..` taken back one
@@ -60,7 +60,7 @@ fn protected(project: &Project, root: &Path) -> Vec<(String, PathBuf)> {
         .map(|n| {
             let full = root.join(&n);
             let resolved = resolve(&full).unwrap_or(full);
-            (crate::diagnostic::display_path(&n), resolved)
+            (crate::core::diagnostic::display_path(&n), resolved)
         })
         .collect()
 }
