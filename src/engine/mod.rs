@@ -380,10 +380,14 @@ impl Engine {
             let Some(doc) = found.filter(|_| !full.is_symlink()) else {
                 return Ok(None);
             };
+            if !full.is_file() {
+                // Gone (deleted, or renamed away): everything is read again.
+                return Ok(None);
+            }
             let mut d = Vec::new();
             let (text, stamp) = load::read_text_stamped(&full, rel, &mut d)?;
             match text {
-                Some(text) if full.is_file() => {
+                Some(text) => {
                     doc.source = text;
                     raw.stamps
                         .insert(crate::core::diagnostic::display_path(rel), stamp);

@@ -848,6 +848,45 @@ async fn api_attempts(
 mod tests {
     use super::*;
 
+    /// Readers racing a stream of publishes always see the fields of one
+    /// publish together (here the overlay text and the synonyms).
+    #[test]
+    fn a_request_sees_one_rebuild_never_a_mix() {
+        let live = Live::new(PathBuf::from("site"), PathBuf::from("results.db"));
+        let snapshot = |i: u32| Snapshot {
+            errors: Some(i.to_string()),
+            synonyms: Arc::new(
+                Synonyms::parse(Path::new("synonyms.toml"), &format!("gen = [\"g{i}\"]\n")).0,
+            ),
+            ..Snapshot::default()
+        };
+        live.publish(snapshot(0));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let (live, stop) = (live.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let mut seen = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let s = live.snapshot();
+                        let i = s.errors.clone().unwrap_or_default();
+                        let syn: Vec<&str> = s.synonyms.of("gen").collect();
+                        assert_eq!(syn, [format!("g{i}")], "overlay {i} with {syn:?}");
+                        seen += 1;
+                    }
+                    seen
+                })
+            })
+            .collect();
+        for i in 1..2000 {
+            live.publish(snapshot(i));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for r in readers {
+            assert!(r.join().unwrap() > 0);
+        }
+    }
+
     #[test]
     fn site_paths() {
         let ok = [
