@@ -25,6 +25,7 @@
 //! on every machine.
 
 pub mod change;
+pub mod lock;
 
 pub use change::{Change, Layout, classify, is_editor_temp};
 
@@ -112,6 +113,19 @@ pub fn search_index(project: &Project, notices: &mut Vec<String>) -> Result<Sear
         None => refresh(notices)?,
     };
     index::open_or_rebuild(project, documents, notices, |n| refresh(n).map(|_| ()))
+}
+
+/// [`search_index`], then `f` on it. A damaged index met on the way (an
+/// error or a panic inside tantivy, opening or searching, or files failing
+/// their checksums when the answer is `doubtful`) is rebuilt with the
+/// notice "search index: damaged (...), rebuilding", and `f` runs again.
+pub fn search_with<T>(
+    project: &Project,
+    notices: &mut Vec<String>,
+    f: impl Fn(&SearchIndex) -> Result<T>,
+    doubtful: impl Fn(&T) -> bool,
+) -> Result<T> {
+    index::query(project, notices, |n| search_index(project, n), f, doubtful)
 }
 
 /// Reads what git contributes to a build (page dates, what's new), unless
@@ -231,9 +245,15 @@ impl Engine {
     pub fn new(root: &Path, options: Options) -> Result<Engine> {
         let (project, _) = config::load(root)?;
         let bd = build_dir(root);
-        let dest = options.dest.clone().unwrap_or_else(|| root.join(&bd));
+        // The destination is judged first, before any check prints a
+        // warning, and written to as resolved.
+        let dest = site::check_dest(
+            &project,
+            &options.dest.clone().unwrap_or_else(|| root.join(&bd)),
+        )?;
+        let real_root = site::resolve(root)?;
         let rel_dest = dest
-            .strip_prefix(root)
+            .strip_prefix(&real_root)
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| bd.clone());
         Ok(Engine {
@@ -311,6 +331,9 @@ impl Engine {
         kinds: &[(PathBuf, Change)],
         progress: site::Progress<'_>,
     ) -> Result<Outcome> {
+        // One build at a time per project: the check, the staging folder, the
+        // site and the index, until this returns.
+        let _lock = crate::engine::lock::acquire(&self.root.join(".supportbook"), false)?;
         let worst = kinds
             .iter()
             .map(|(_, c)| *c)
@@ -358,7 +381,9 @@ impl Engine {
         let mut docs = Vec::new();
         for (rel, _) in kinds {
             let full = self.root.join(rel);
-            let Some(doc) = raw.docs.iter_mut().find(|d| d.path == *rel) else {
+            // A link is judged by the full walk (it may lead out of the project).
+            let found = raw.docs.iter_mut().find(|d| d.path == *rel);
+            let Some(doc) = found.filter(|_| !full.is_symlink()) else {
                 return Ok(None);
             };
             if !full.is_file() {

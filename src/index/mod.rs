@@ -15,8 +15,11 @@
 //! scratch with a one-line notice. One writer at a time (tantivy's lock); a
 //! second writer waits, then says why it cannot proceed.
 
+mod recover;
 pub mod schema;
 pub mod search;
+
+pub use recover::{catch_quietly, query};
 
 use crate::core::config::Project;
 use crate::core::error::{Error, Result};
@@ -852,15 +855,21 @@ pub fn open_or_rebuild(
             if held == expected_docs {
                 return Ok(si);
             }
-            format!("search index: holds {held} documents but its manifest lists {expected_docs}")
+            format!(
+                "search index: holds {held} documents but its manifest lists {expected_docs}; rebuilding"
+            )
         }
-        Err(e) => e.to_string(),
+        Err(e) => {
+            let e = e.to_string();
+            let reason = e.strip_prefix("search index: ").unwrap_or(&e);
+            format!(
+                "search index: damaged ({}), rebuilding",
+                recover::one_line(reason)
+            )
+        }
     };
-    notices.push(format!("{problem}; rebuilding"));
-    let dir = index_dir(project);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))?;
-    }
+    notices.push(problem);
+    recover::discard(project)?;
     rebuild(notices)?;
     open(project)
 }
