@@ -347,6 +347,31 @@ warning: SUMMARY.md entry `training/later.md` points to a file that does not exi
 }
 
 #[test]
+fn summary_mdbook_cannot_read_is_an_error_with_its_place() {
+    // Found by fuzzing: `check` passed it, and `build` failed with exit 2
+    // and mdBook's message without a place.
+    check_case(
+        |fx| {
+            let s = fx.read("content/SUMMARY.md");
+            fx.write("content/SUMMARY.md", s + "\n[Credits](README.md)\n\n- [More](README.md)\n");
+        },
+        &["check"],
+        1,
+        "\
+error: mdBook cannot read SUMMARY.md: Suffix chapters cannot be followed by a list
+  --> content/SUMMARY.md:11:1
+   |
+11 | - [More](README.md)
+   | ^
+   = help: SUMMARY.md holds a title, prefix chapters as plain links, numbered chapters as one list per part (`# Part` headings between them), then suffix chapters as plain links; each file once
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+",
+    );
+}
+
+#[test]
 fn huge_file_is_refused() {
     check_case(
         |fx| fx.write("content/big.md", "word ".repeat(4_200_000)),

@@ -112,7 +112,88 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
     (handbook, diags)
 }
 
+/// Why mdBook cannot read a SUMMARY.md, and where (a byte offset into it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryError {
+    pub message: String,
+    pub offset: Option<usize>,
+}
+
+/// SUMMARY.md as mdBook reads it (`build` gives mdBook the same text), or
+/// why it cannot. mdBook's log lines about the problem are not printed: the
+/// error says it.
+pub fn parse_summary(text: &str) -> Result<mdbook_summary::Summary, SummaryError> {
+    let parsed =
+        tracing::subscriber::with_default(tracing::subscriber::NoSubscriber::new(), || {
+            mdbook_summary::parse_summary(text)
+        });
+    parsed.map_err(|e| {
+        let root = e.root_cause().to_string();
+        // "failed to parse SUMMARY.md line L, column C: why"
+        let located = root
+            .strip_prefix("failed to parse SUMMARY.md line ")
+            .and_then(|rest| {
+                let (line, rest) = rest.split_once(", column ")?;
+                let (col, why) = rest.split_once(": ")?;
+                Some((line.parse::<usize>().ok()?, col.parse::<usize>().ok()?, why))
+            });
+        match located {
+            Some((line, col, why)) => SummaryError {
+                message: why.to_string(),
+                offset: Some(summary_offset(text, line, col)),
+            },
+            None => SummaryError {
+                offset: duplicate_offset(text, &root),
+                message: root,
+            },
+        }
+    })
+}
+
+/// The byte offset of mdBook's (line, column): its column counts the
+/// characters from the line's start, and on every line but the first also
+/// the newline before it.
+fn summary_offset(text: &str, line: usize, col: usize) -> usize {
+    let line_start = text
+        .match_indices('\n')
+        .nth(line.saturating_sub(2))
+        .filter(|_| line > 1)
+        .map_or(0, |(i, _)| i + 1);
+    let chars = if line > 1 { col.saturating_sub(1) } else { col };
+    let rest = text.get(line_start..).unwrap_or("");
+    line_start
+        + rest
+            .char_indices()
+            .nth(chars)
+            .map_or(rest.len(), |(i, _)| i)
+}
+
+/// Where the second entry for a file named twice is: mdBook says
+/// `Duplicate file in SUMMARY.md: "a.md"` without a place.
+fn duplicate_offset(text: &str, message: &str) -> Option<usize> {
+    let quoted = message.strip_prefix("Duplicate file in SUMMARY.md: ")?;
+    let name: String = serde_json::from_str(quoted).ok()?;
+    markdown::outline(text)
+        .links
+        .iter()
+        .filter(|l| l.dest.replace("%20", " ") == name)
+        .nth(1)
+        .map(|l| l.dest_span.clone().unwrap_or(l.span.clone()).start)
+}
+
 fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> BTreeSet<PathBuf> {
+    if let Err(e) = parse_summary(&summary.source) {
+        let at = e.offset.unwrap_or(0);
+        diags.push(
+            Diagnostic::error(
+                "summary-syntax",
+                &summary.path,
+                format!("mdBook cannot read SUMMARY.md: {}", e.message),
+            )
+            .at(&summary.source, at..at)
+            .with_help("SUMMARY.md holds a title, prefix chapters as plain links, numbered chapters as one list per part (`# Part` headings between them), then suffix chapters as plain links; each file once"),
+        );
+    }
     let outline = markdown::outline(&summary.source);
     let known: BTreeSet<&Path> = docs.iter().map(|d| d.rel.as_path()).collect();
     let mut listed = BTreeSet::new();
@@ -907,6 +988,33 @@ fn check_links(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summary_errors_have_a_place_in_the_file() {
+        // Found by fuzzing: `check` passed these and `build` failed on
+        // them with exit 2 and no place.
+        let text = "# Summary\n\n- [A](README.md)\n\n[S](s.md)\n\n- [C](c.md)\n";
+        let e = parse_summary(text).unwrap_err();
+        assert_eq!(e.message, "Suffix chapters cannot be followed by a list");
+        let loc = crate::core::diagnostic::LineIndex::new(text)
+            .location(text, e.offset.unwrap()..e.offset.unwrap());
+        assert_eq!((loc.line, loc.column), (7, 1));
+
+        let text = "- [A](a.md)\n    - [x](\n";
+        let e = parse_summary(text).unwrap_err();
+        assert_eq!(
+            e.message,
+            "The link items for nested chapters must only contain a hyperlink"
+        );
+        assert!(e.offset.unwrap() <= text.len());
+
+        let text = "# Summary\n\n- [A](a%20b.md)\n- [B](b.md)\n- [A again](a%20b.md)\n";
+        let e = parse_summary(text).unwrap_err();
+        assert_eq!(e.message, "Duplicate file in SUMMARY.md: \"a b.md\"");
+        assert_eq!(e.offset, text.rfind("a%20b.md"));
+
+        assert!(parse_summary("# Summary\n\n- [A](a.md)\n").is_ok());
+    }
 
     #[test]
     fn resolve_stays_inside() {
