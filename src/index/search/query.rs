@@ -83,11 +83,19 @@ pub fn bound(input: &str) -> (std::borrow::Cow<'_, str>, Option<String>) {
     {
         end = space;
     }
-    // Where the word limit falls within that.
+    // Where the word limit falls within that. A quote ends a word and
+    // starts another as [`parse`] reads it (`a"b"c` is three words).
     let head = input.get(..end).unwrap_or(input);
+    let mut prev: Option<char> = None;
     if let Some((at, _)) = head
         .char_indices()
-        .filter(|&(at, c)| !c.is_whitespace() && (at == 0 || starts_word(head, at)))
+        .filter(|&(_, c)| {
+            let starts = !c.is_whitespace()
+                && c != '"'
+                && prev.is_none_or(|p| p.is_whitespace() || p == '"');
+            prev = Some(c);
+            starts
+        })
         .nth(MAX_QUERY_WORDS)
     {
         end = at;
@@ -116,13 +124,6 @@ pub fn bound(input: &str) -> (std::borrow::Cow<'_, str>, Option<String>) {
         return (Cow::Owned(format!("{kept}\"")), Some(note));
     }
     (Cow::Borrowed(kept), Some(note))
-}
-
-/// Whether the character at byte `at` of `s` follows whitespace.
-fn starts_word(s: &str, at: usize) -> bool {
-    s.get(..at)
-        .and_then(|before| before.chars().next_back())
-        .is_some_and(char::is_whitespace)
 }
 
 /// Parses a query string. Never fails.
@@ -170,6 +171,11 @@ pub fn parse(input: &str) -> Query {
     while let Some(c) = chars.next() {
         match c {
             '"' => {
+                // A word written right before the quote (`error"550 5.7.1"`)
+                // is a word of its own, not dropped.
+                if !token.is_empty() && token != "-" {
+                    flush(&mut token, &mut negate, &mut q);
+                }
                 // A phrase: up to the matching quote (balanced, checked above).
                 let mut phrase = String::new();
                 for c in chars.by_ref() {
@@ -279,6 +285,26 @@ mod tests {
         assert_eq!(q.words, ["NET::ERR_CERT_DATE_INVALID"]);
         let q = parse("re-install wp-admin");
         assert_eq!(q.words, ["re-install", "wp-admin"]);
+    }
+
+    #[test]
+    fn a_word_right_before_a_quote_is_kept() {
+        let q = parse(r#"error"550 5.7.1" -x"y""#);
+        assert_eq!(q.words, ["error"]);
+        assert_eq!(q.phrases, ["550 5.7.1", "y"]);
+        assert_eq!(q.excluded, ["x"]);
+    }
+
+    #[test]
+    fn words_between_quotes_count_toward_the_limit() {
+        // Found by fuzzing: 107 one-word phrases written without spaces
+        // were one "word" to the limit, so all were searched.
+        let input = "mail\"".repeat(107);
+        let (kept, note) = bound(&input);
+        assert!(note.is_some());
+        let q = parse(&kept);
+        let words = q.words.len() + q.phrases.len() + q.excluded.len();
+        assert!(words <= MAX_QUERY_WORDS, "{words} words searched");
     }
 
     #[test]
