@@ -138,14 +138,24 @@ pub fn parse(text: &str) -> (Vec<Attempt>, Vec<ImportProblem>) {
             });
             continue;
         };
-        let verb = st.pointer("/verb/id").and_then(Value::as_str).unwrap_or("");
-        let entry = groups.entry(super::normalize_uuid(reg)).or_default();
-        match verb {
-            ANSWERED => entry.1.push((line, st)),
-            PASSED | FAILED => entry.0 = Some((line, st)),
-            other => problems.push(ImportProblem {
+        // An attempt is grouped only by the statements that make it up: a
+        // statement skipped here must not leave an empty attempt behind.
+        match st.pointer("/verb/id").and_then(Value::as_str) {
+            Some(ANSWERED) => {
+                let reg = super::normalize_uuid(reg);
+                groups.entry(reg).or_default().1.push((line, st));
+            }
+            Some(PASSED | FAILED) => {
+                let reg = super::normalize_uuid(reg);
+                groups.entry(reg).or_default().0 = Some((line, st));
+            }
+            Some(other) => problems.push(ImportProblem {
                 line,
                 message: format!("verb `{other}` is not one supportbook records; skipped"),
+            }),
+            None => problems.push(ImportProblem {
+                line,
+                message: "statement has no verb.id; skipped".into(),
             }),
         }
     }
@@ -273,6 +283,36 @@ mod tests {
                 },
             ],
         }
+    }
+
+    #[test]
+    fn a_skipped_statement_leaves_no_empty_attempt() {
+        // Found by fuzzing: a statement with an unknown verb (or none)
+        // opened an attempt with no statements, reported at line 0 as
+        // "has answers but no passed/failed statement".
+        let text = concat!(
+            r#"{"verb":{"id":"http://example.com/other"},"context":{"registration":"r1"}}"#,
+            "\n",
+            r#"{"aerb":{},"context":{"registration":"r2"}}"#,
+            "\n",
+        );
+        let (attempts, problems) = parse(text);
+        assert!(attempts.is_empty());
+        assert_eq!(
+            problems,
+            [
+                ImportProblem {
+                    line: 1,
+                    message:
+                        "verb `http://example.com/other` is not one supportbook records; skipped"
+                            .into()
+                },
+                ImportProblem {
+                    line: 2,
+                    message: "statement has no verb.id; skipped".into()
+                },
+            ]
+        );
     }
 
     #[test]
