@@ -329,8 +329,55 @@ pub fn build_with(
             report.files_removed += 1;
         }
     }
+    // 5. A build killed while it wrote a page left its temporary file
+    // beside it: remove those of the pages the site has now.
+    report.files_removed += remove_leftover_temps(dest, new.files.keys().chain(old.files.keys()));
     write_manifest(&manifest_path, &new)?;
+    if let (Some(dir), Some(name)) = (manifest_path.parent(), manifest_path.file_name()) {
+        remove_leftover_temps(dir, [name.to_string_lossy().into_owned()].iter());
+    }
     Ok(report)
+}
+
+/// The file `tmp` is the temporary file of when it is named as
+/// [`write_atomic`] names them (`.NAME.PID.tmp`): `NAME`.
+fn temp_of(tmp: &str) -> Option<&str> {
+    let rest = tmp.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (name, pid) = rest.rsplit_once('.')?;
+    (!name.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())).then_some(name)
+}
+
+/// Removes, from the folders of `files` (paths relative to `dir`), the
+/// temporary files [`write_atomic`] left for one of them when its process
+/// was killed between writing and renaming. Only names of that exact shape
+/// for a file in `files` are touched, so nothing else in the folder is.
+/// Runs under the build lock, so no other build of the project is writing.
+/// Returns how many were removed.
+fn remove_leftover_temps<'a>(dir: &Path, files: impl Iterator<Item = &'a String>) -> usize {
+    let mut by_folder: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
+    for f in files {
+        let (folder, name) = f.rsplit_once('/').unwrap_or(("", f));
+        by_folder.entry(folder).or_default().insert(name);
+    }
+    let mut removed = 0;
+    for (folder, names) in by_folder {
+        let Ok(entries) = std::fs::read_dir(dir.join(folder)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let file_name = e.file_name();
+            let Some(of) = file_name.to_str().and_then(temp_of) else {
+                continue;
+            };
+            if names.contains(of)
+                && e.file_type().is_ok_and(|t| t.is_file())
+                && std::fs::remove_file(e.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    removed
 }
 
 /// Renders unlisted article pages into the theme of the KB overview page
@@ -686,5 +733,43 @@ mod tests {
     #[test]
     fn shell_without_main_is_refused() {
         assert!(Shell::parse("<title>x</title>", "").is_err());
+    }
+
+    #[test]
+    fn leftover_temporary_files_of_site_pages_are_removed() {
+        // Found by the crash tests: a build killed between writing a page's
+        // temporary file and renaming it left `kb/.x.html.7658.tmp` in the
+        // site for good.
+        assert_eq!(temp_of(".x.html.7658.tmp"), Some("x.html"));
+        assert_eq!(temp_of(".x.html.tmp"), None);
+        assert_eq!(temp_of(".x.html.76a.tmp"), None);
+        assert_eq!(temp_of("x.html.1.tmp"), None);
+        let dir = tempfile::tempdir().unwrap();
+        let kb = dir.path().join("kb");
+        std::fs::create_dir_all(&kb).unwrap();
+        for name in [
+            "x.html",
+            ".x.html.7658.tmp",
+            ".x.html.1.tmp",
+            ".gone.html.7.tmp",
+            ".notes.txt.5.tmp",
+            "mine.tmp",
+        ] {
+            std::fs::write(kb.join(name), "x").unwrap();
+        }
+        std::fs::write(dir.path().join(".index.html.3.tmp"), "x").unwrap();
+        let files = ["kb/x.html".to_string(), "index.html".to_string()];
+        assert_eq!(remove_leftover_temps(dir.path(), files.iter()), 3);
+        let mut left: Vec<String> = std::fs::read_dir(&kb)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        // Temporary files of pages the site does not have, and files of
+        // other shapes, are not the build's to remove.
+        assert_eq!(
+            left,
+            [".gone.html.7.tmp", ".notes.txt.5.tmp", "mine.tmp", "x.html"]
+        );
     }
 }
