@@ -242,6 +242,28 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
                 .at(&text, e.span().unwrap_or(0..0)),
         ),
     }
+    // mdBook reads the same file when it builds, more strictly (no unknown
+    // top-level tables, no unknown keys in [book], [build], [rust]): what
+    // it refuses is a problem here too, so `check` passing means `build`
+    // can read it. Only when our own reading found nothing, not to report
+    // one problem twice.
+    if diags.is_empty()
+        && let Err(e) = text.parse::<mdbook_driver::config::Config>()
+    {
+        let (message, span) = match e.downcast_ref::<toml::de::Error>() {
+            Some(t) => (t.message().trim().to_string(), t.span().unwrap_or(0..0)),
+            None => (e.root_cause().to_string(), 0..0),
+        };
+        diags.push(
+            Diagnostic::error(
+                "invalid-config",
+                rel,
+                format!("mdBook cannot read book.toml: {message}"),
+            )
+            .at(&text, span)
+            .with_help("supportbook's own settings go under [preprocessor.supportbook]"),
+        );
+    }
     for (key, value) in [
         ("src", project.src.to_string_lossy().into_owned()),
         ("kb-dir", project.settings.kb_dir.clone()),
@@ -288,6 +310,25 @@ mod tests {
         assert!(d.is_empty());
         assert_eq!(p.src, PathBuf::from("content"));
         assert_eq!(p.settings, Settings::default());
+    }
+
+    #[test]
+    fn what_mdbook_refuses_is_an_error_with_its_place() {
+        // Found by fuzzing: `check` passed a book.toml with a table mdBook
+        // does not know, and `build` failed with exit 2.
+        let text = "[book]\ntitle = \"T\"\n[foo]\na = 1\n";
+        let (_, d) = parse(Path::new("/r"), text.into());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, "invalid-config");
+        assert_eq!(d[0].place(), "book.toml:3:2");
+        assert!(
+            d[0].message
+                .starts_with("mdBook cannot read book.toml: unknown field `foo`")
+        );
+        let text = "[book]\ntitel = \"T\"\n";
+        let (_, d) = parse(Path::new("/r"), text.into());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].place(), "book.toml:2:1");
     }
 
     #[test]
