@@ -513,7 +513,9 @@ fn read_checked(
         );
         return Ok(None);
     }
-    let bytes = std::fs::read(full).map_err(|e| Error::io("read", full, e))?;
+    // Lone CRs are line ends before anything is placed, so a NUL byte or a
+    // bad sequence is on the line every other diagnostic would count.
+    let bytes = lone_cr_to_lf(std::fs::read(full).map_err(|e| Error::io("read", full, e))?);
     if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
         let prefix = String::from_utf8_lossy(bytes.get(..nul).unwrap_or(&[]));
         diags.push(
@@ -527,7 +529,7 @@ fn read_checked(
         );
         return Ok(None);
     }
-    match String::from_utf8(lone_cr_to_lf(bytes)) {
+    match String::from_utf8(bytes) {
         Ok(s) => Ok(Some(s)),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
@@ -705,6 +707,22 @@ mod tests {
             lone_cr_to_lf(b"a\rb\r\nc\r\rd\r".to_vec()),
             b"a\nb\r\nc\n\nd\n"
         );
+    }
+
+    #[test]
+    fn a_nul_after_old_mac_line_ends_is_placed_on_its_line() {
+        // Found by fuzzing: the binary-file diagnostic counted lines at
+        // `\n` only, so a NUL after lone CRs was placed on line 1.
+        let dir = tempfile::tempdir().unwrap();
+        let full = dir.path().join("a.md");
+        std::fs::write(&full, b"# T\rline two\rab\0c").unwrap();
+        let mut diags = Vec::new();
+        assert_eq!(
+            read_text(&full, Path::new("a.md"), &mut diags).unwrap(),
+            None
+        );
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].place(), "a.md:3:3");
     }
 
     fn write(root: &Path, rel: &str, text: &str) {
