@@ -97,6 +97,15 @@ fn bounded<T: Send + 'static>(
     what: &str,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, TestCaseError> {
+    bounded_by(what, CASE_LIMIT, f)
+}
+
+/// [`bounded`] with another limit (for work that waits on the disk).
+fn bounded_by<T: Send + 'static>(
+    what: &str,
+    limit: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, TestCaseError> {
     let (tx, rx) = std::sync::mpsc::channel();
     let started = Instant::now();
     std::thread::Builder::new()
@@ -109,9 +118,9 @@ fn bounded<T: Send + 'static>(
     match rx.recv_timeout(HANG) {
         Ok(Ok(v)) => {
             let took = started.elapsed();
-            if took > CASE_LIMIT {
+            if took > limit {
                 return Err(TestCaseError::fail(format!(
-                    "{what}: took {took:?} (limit {CASE_LIMIT:?})"
+                    "{what}: took {took:?} (limit {limit:?})"
                 )));
             }
             Ok(v)
@@ -179,7 +188,12 @@ fn corpus(dirs: &[&str], ext: &str, filter: impl Fn(&Path) -> bool) -> Vec<Strin
     }
     let mut files = Vec::new();
     for d in dirs {
-        walk(&repo().join(d), ext, &mut files);
+        let p = repo().join(d);
+        if p.is_file() {
+            files.push(p);
+        } else {
+            walk(&p, ext, &mut files);
+        }
     }
     files.sort();
     let texts: Vec<String> = files
@@ -930,6 +944,93 @@ fn synonyms_target(long: bool) {
     });
 }
 
+fn book_toml_target(long: bool) {
+    let seeds = corpus(&["book.toml", "tests/fixtures"], "book.toml", |_| true);
+    run("book-toml", long, texts(seeds, TOML_TOKENS), |text| {
+        let t = text.clone();
+        let (_, diags) = bounded("config::parse", move || {
+            supportbook::core::config::parse(Path::new("/handbook"), t)
+        })?;
+        let mut sources = HashMap::new();
+        sources.insert(PathBuf::from("book.toml"), text.clone());
+        check_diagnostics(&diags, &sources, Path::new("book.toml"), text.len())?;
+        // What `check` accepts, mdBook must read when it builds.
+        if !diags
+            .iter()
+            .any(|d| d.severity == supportbook::core::diagnostic::Severity::Error)
+        {
+            let parsed = text.parse::<mdbook_driver::config::Config>();
+            prop_assert!(
+                parsed.is_ok(),
+                "check accepts a book.toml that mdBook refuses: {:#}",
+                parsed.err().map(|e| format!("{e:#}")).unwrap_or_default()
+            );
+        }
+        Ok(())
+    });
+}
+
+/// Bytes that are not text: invalid UTF-8, NULs, lone CRs.
+const BYTES: &[&[u8]] = &[
+    b"\xff",
+    b"\xc3",
+    b"\xe2\x82",
+    b"\xf0\x9f\x98",
+    b"\xed\xa0\x80",
+    b"\x00",
+    b"\r",
+    b"\r\n",
+    b"\xef\xbb\xbf",
+    b"\xc0\xae",
+];
+
+/// A file as the loader reads it from disk: bytes that may not be UTF-8.
+fn file_bytes_target(long: bool) {
+    let seeds = article_seeds();
+    let strategy = (
+        texts(seeds, MARKDOWN),
+        proptest::collection::vec((any::<Index>(), proptest::sample::select(BYTES)), 0..4),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let dir_path = dir.path().to_path_buf();
+    run("file-bytes", long, strategy, move |(text, inserts)| {
+        let mut bytes = text.into_bytes();
+        for (i, b) in &inserts {
+            let at = i.index(bytes.len() + 1);
+            bytes.splice(at..at, b.iter().copied());
+        }
+        let full = dir_path.join("page.md");
+        std::fs::write(&full, &bytes).unwrap();
+        let f = full.clone();
+        let (text, diags) = bounded("load::read_text", move || {
+            let mut diags = Vec::new();
+            let text = supportbook::pipeline::load::read_text(
+                &f,
+                Path::new("content/page.md"),
+                &mut diags,
+            );
+            (text.map_err(|e| e.to_string()), diags)
+        })?;
+        let text = text.map_err(TestCaseError::fail)?;
+        // Placed in the file as it is shown: the lossy text.
+        let shown =
+            String::from_utf8_lossy(&supportbook::pipeline::load::lone_cr_to_lf(bytes.clone()))
+                .into_owned();
+        let mut sources = HashMap::new();
+        sources.insert(PathBuf::from("content/page.md"), shown);
+        check_diagnostics(&diags, &sources, Path::new("content/page.md"), bytes.len())?;
+        match text {
+            Some(t) => {
+                prop_assert!(diags.is_empty());
+                prop_assert_eq!(t.len(), bytes.len());
+                validate_case(Slot::Article, &t)?;
+            }
+            None => prop_assert!(!diags.is_empty(), "unread without a diagnostic"),
+        }
+        Ok(())
+    });
+}
+
 // ---------------------------------------------------------------------------
 // Search: the query parser alone, and real searches on a small index.
 
@@ -1324,9 +1425,17 @@ fn xapi_target(long: bool) {
             }
             // Recorded twice, into a real database: one row per attempt, and
             // the second import adds nothing.
-            let dir = tempfile::tempdir().unwrap();
+            // In memory where the system has a folder for it: what is tested
+            // is the import, not how fast the disk confirms each transaction.
+            let dir = match Path::new("/dev/shm") {
+                shm if shm.is_dir() => tempfile::tempdir_in(shm),
+                _ => tempfile::tempdir(),
+            }
+            .unwrap();
             let path = dir.path().join("results.db");
-            let (first, second, rows) = bounded("results import", move || {
+            // Each attempt is a transaction the disk must confirm: a slower
+            // limit than parsing's.
+            let (first, second, rows) = bounded_by("results import", 8 * CASE_LIMIT, move || {
                 let mut db = supportbook::results::Db::open(&path).unwrap();
                 let first = attempts.iter().filter(|a| db.record(a).unwrap()).count();
                 let second = attempts.iter().filter(|a| db.record(a).unwrap()).count();
@@ -1455,6 +1564,8 @@ macro_rules! targets {
 
 targets! {
     front_matter => article_target,
+    file_bytes => file_bytes_target,
+    book_toml => book_toml_target,
     chapter => chapter_target,
     summary => summary_target,
     quiz => quiz_target,
@@ -1473,6 +1584,21 @@ targets! {
 
 mod regressions {
     use super::*;
+
+    /// `check` passed a book.toml with a table mdBook does not know (or an
+    /// unknown key in [book]); `build` then failed with exit 2.
+    #[test]
+    fn book_toml_mdbook_cannot_read() {
+        for (text, place) in [
+            ("[book]\nsrc = \"content\"\n[foo]\na = 1\n", "book.toml:3:2"),
+            ("[book]\ntitel = \"T\"\n", "book.toml:2:1"),
+        ] {
+            let (_, d) = supportbook::core::config::parse(Path::new("/r"), text.into());
+            assert_eq!(d.len(), 1, "{text:?}: {d:?}");
+            assert_eq!(d[0].code, "invalid-config");
+            assert_eq!(d[0].place(), place);
+        }
+    }
 
     /// `check` passed a SUMMARY.md mdBook cannot read (a list after the
     /// suffix chapters, a nested item that is not a link, a file listed
