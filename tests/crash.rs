@@ -4,7 +4,8 @@
 //! same command runs again to the end, and the result must be what a clean
 //! run gives:
 //! - the site equals a clean build's, byte for byte, and has nothing more;
-//! - searches find the same articles as on a clean index;
+//! - searches find the same articles as on a clean index (after `search`,
+//!   and now and then after `build`, which updates the index too);
 //! - the results database holds the rows of a clean import, each once, and
 //!   nothing a finished request reported stored is lost;
 //! - nothing under content/, quizzes/, rules/, templates/ (or book.toml)
@@ -198,6 +199,7 @@ fn build_killed_anywhere_then_rebuilt_gives_the_clean_site() {
     });
     let want = tree(&clean.path("book"));
     assert!(!want.is_empty());
+    let want_hits = hits(clean.root(), QUERIES);
 
     let fx = fixture();
     let before = sources(&fx);
@@ -224,6 +226,14 @@ fn build_killed_anywhere_then_rebuilt_gives_the_clean_site() {
             &tree(&fx.path("book")),
             &want,
         );
+        // The build also updates the search index; now and then, check it.
+        if k % 3 == 0 {
+            assert_eq!(
+                hits(fx.root(), QUERIES),
+                want_hits,
+                "search after a build killed at {delay:?}, then a clean build"
+            );
+        }
     }
     assert_same_tree("sources after the kills", &sources(&fx), &before);
     report("build", normal, killed, points.len(), started.elapsed());
