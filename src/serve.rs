@@ -423,24 +423,15 @@ pub fn percent_decode(s: &str) -> Option<Cow<'_, str>> {
     percent_encoding::percent_decode_str(s).decode_utf8().ok()
 }
 
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "xml" => "application/xml",
-        _ => "application/octet-stream",
+/// The `Content-Type` of a file of the site, from its extension
+/// (`mime_guess`); text and scripts are UTF-8, as mdBook writes them.
+/// Unknown extensions are `application/octet-stream`. Pure.
+pub fn content_type(path: &Path) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    if mime.type_() == mime_guess::mime::TEXT || mime.subtype() == "javascript" {
+        format!("{}; charset=utf-8", mime.essence_str())
+    } else {
+        mime.essence_str().to_string()
     }
 }
 
@@ -496,8 +487,9 @@ async fn static_file(State(live): State<Arc<Live>>, method: Method, uri: Uri) ->
     } else {
         Body::from(body)
     });
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    if let Ok(ct) = HeaderValue::from_str(&ct) {
+        r.headers_mut().insert(header::CONTENT_TYPE, ct);
+    }
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
@@ -935,6 +927,37 @@ mod tests {
         assert_eq!(o.tags, ["x y"]);
         assert!(o.products.is_empty());
         assert_eq!(parse_search_query("q=%C3%A9t%C3%A9").unwrap().0, "été");
+    }
+
+    #[test]
+    fn content_types() {
+        let table = [
+            ("index.html", "text/html; charset=utf-8"),
+            ("a.HTM", "text/html; charset=utf-8"),
+            ("css/chrome.css", "text/css; charset=utf-8"),
+            ("book.js", "text/javascript; charset=utf-8"),
+            ("searchindex.json", "application/json"),
+            ("favicon.svg", "image/svg+xml"),
+            ("favicon.png", "image/png"),
+            ("x.jpeg", "image/jpeg"),
+            ("fonts/x.woff2", "font/woff2"),
+            ("fonts/x.ttf", "font/ttf"),
+            ("robots.txt", "text/plain; charset=utf-8"),
+            ("no-extension", "application/octet-stream"),
+            ("x.unknown-ext", "application/octet-stream"),
+            // mime_guess's names where the old table had others: all are
+            // what browsers accept for fonts, modules and feeds.
+            ("m.mjs", "application/javascript; charset=utf-8"),
+            ("fonts/x.woff", "application/font-woff"),
+            ("feed.xml", "text/xml; charset=utf-8"),
+            ("notes.md", "text/markdown; charset=utf-8"),
+            // Types the old table did not know.
+            ("manual.pdf", "application/pdf"),
+            ("clip.mp4", "video/mp4"),
+        ];
+        for (path, want) in table {
+            assert_eq!(content_type(Path::new(path)), want, "{path}");
+        }
     }
 
     #[test]
