@@ -551,7 +551,7 @@ pub fn inject(html: &str, errors: Option<&str>) -> String {
              background:rgba(20,0,0,.92);color:#fff;overflow:auto;padding:2em;font:14px/1.4 monospace\">\
              <h2 style=\"color:#ff8080;margin-top:0\">The last rebuild failed; this is the last good site.</h2>\
              <p>Fix the file and save: the page reloads.</p><pre style=\"white-space:pre-wrap\">{}</pre></div>\n",
-            crate::markdown::escape_attr(&strip_ansi(&errors))
+            crate::markdown::escape_attr(&anstream::adapter::strip_str(&errors).to_string())
         ));
     }
     match html.rfind("</body>") {
@@ -564,23 +564,6 @@ pub fn inject(html: &str, errors: Option<&str>) -> String {
         }
         None => format!("{html}{extra}"),
     }
-}
-
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 async fn livereload(State(live): State<Arc<Live>>, ws: WebSocketUpgrade) -> Response {
