@@ -26,6 +26,7 @@ pub mod rules;
 pub mod search;
 pub mod serve;
 pub mod templates;
+pub mod toml_keys;
 pub mod validate;
 pub mod watch;
 
