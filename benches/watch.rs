@@ -19,8 +19,9 @@ mod kbgen;
 use kbgen::{PRODUCTS, generate};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use supportbook::engine::Engine;
+use supportbook::live::watch::{self, Mode};
 use supportbook::render::site;
-use supportbook::watch::{self, Mode, Workspace};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -43,13 +44,20 @@ fn main() {
         let options = site::Options {
             live_reload_endpoint: Some("__livereload".into()),
         };
-        let mut ws = Workspace::new(&root, None, options).unwrap();
-        let first = ws.full();
+        let mut ws = Engine::new(
+            &root,
+            supportbook::engine::Options {
+                site: options,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let first = ws.full_reported();
         assert_eq!(first.errors, 0, "{}", first.diagnostics);
         // A full rebuild, as after a book.toml change (pages unchanged on disk).
         let mut full = Vec::new();
         for _ in 0..runs.min(3) {
-            let o = ws.full();
+            let o = ws.full_reported();
             assert_eq!(o.errors, 0);
             full.push(o.elapsed.as_secs_f64());
         }

@@ -295,7 +295,7 @@ fn concurrent_attempts_are_all_stored_and_bad_ones_rejected() {
         (
             format!(
                 "{{\"pad\": \"{}\"}}",
-                "x".repeat(supportbook::serve::MAX_ATTEMPT_BYTES + 10)
+                "x".repeat(supportbook::live::serve::MAX_ATTEMPT_BYTES + 10)
             ),
             413,
         ),
@@ -567,7 +567,9 @@ fn attempt_bodies_are_checked_before_anything_is_stored() {
     use supportbook::results::posted::{AttemptError, attempt_from_body};
     let fx = Fixture::handbook();
     let today = common::TODAY.parse().unwrap();
-    let (handbook, _, _) = supportbook::cmd::check::load_and_validate(fx.root(), today).unwrap();
+    let handbook = supportbook::engine::load(fx.root(), today)
+        .unwrap()
+        .handbook;
     let quiz = handbook.quiz("empowered-agents").unwrap();
     let body = serde_json::json!({
         "uuid": null, "quizId": "empowered-agents", "learner": null,
@@ -638,11 +640,13 @@ fn attempt_bodies_are_checked_before_anything_is_stored() {
 /// ignored, so a page cannot record a pass its answers do not earn.
 #[test]
 fn posted_attempts_are_graded_by_the_server() {
-    use supportbook::quiz::Kind;
+    use supportbook::pipeline::quiz::Kind;
     use supportbook::results::posted::attempt_from_body;
     let fx = Fixture::handbook();
     let today = common::TODAY.parse().unwrap();
-    let (handbook, _, _) = supportbook::cmd::check::load_and_validate(fx.root(), today).unwrap();
+    let handbook = supportbook::engine::load(fx.root(), today)
+        .unwrap()
+        .handbook;
     let quiz = handbook.quiz("outage-communications").unwrap();
     let mut kinds = std::collections::BTreeSet::new();
     let mut answers = Vec::new();
@@ -760,6 +764,6 @@ fn posted_attempts_are_graded_by_the_server() {
     assert!(a.score < 1.0);
     assert_eq!(
         a.passed,
-        supportbook::quiz::take::passes(want, quiz.pass_percent)
+        supportbook::cli::take::passes(want, quiz.pass_percent)
     );
 }

@@ -12,10 +12,11 @@
 
 use super::preprocessor::SupportbookPreprocessor;
 use super::{SiteMap, article_body, article_header_data, article_out};
-use crate::error::{Error, Result};
-use crate::markdown;
-use crate::model::{Article, Handbook};
-use crate::templates::Templates;
+use crate::core::error::{Error, Result};
+use crate::core::markdown;
+use crate::core::model::Article;
+use crate::pipeline::handbook::Handbook;
+use crate::render::templates::Templates;
 use mdbook_driver::MDBook;
 use mdbook_driver::config::Config;
 use mdbook_html::HtmlHandlebars;
@@ -38,7 +39,7 @@ fn summary_with_drafts(src_dir: &Path) -> Option<mdbook_summary::Summary> {
             if let SummaryItem::Link(link) = item {
                 let present = link.location.as_deref().is_none_or(|loc| {
                     loc.to_str()
-                        .and_then(|l| crate::validate::resolve(Path::new(""), l))
+                        .and_then(|l| crate::pipeline::validate::resolve(Path::new(""), l))
                         .is_some_and(|rel| src_dir.join(rel).is_file())
                 });
                 if !present {
@@ -139,10 +140,18 @@ pub fn build_with(
     }
     if !handbook.quizzes.is_empty() {
         if !listed(&html_config.additional_css, "quiz.css") {
-            assets.push(("supportbook-quiz.css", crate::templates::QUIZ_CSS, false));
+            assets.push((
+                "supportbook-quiz.css",
+                crate::render::templates::QUIZ_CSS,
+                false,
+            ));
         }
         if !listed(&html_config.additional_js, "quiz.js") {
-            assets.push(("supportbook-quiz.js", crate::templates::QUIZ_JS, true));
+            assets.push((
+                "supportbook-quiz.js",
+                crate::render::templates::QUIZ_JS,
+                true,
+            ));
         }
     }
     let src_dir = root.join(&config.book.src);
@@ -182,7 +191,12 @@ pub fn build_with(
         ..BuildReport::default()
     };
 
-    let unlisted: Vec<&Article> = handbook.articles.iter().filter(|a| !a.in_summary).collect();
+    let unlisted: Vec<&Article> = handbook
+        .articles
+        .iter()
+        .filter(|a| !a.in_summary)
+        .map(|a| &**a)
+        .collect();
     if !unlisted.is_empty() {
         let pages = ArticlePages::new(&handbook, &templates, &stage, &book_title)?;
         let done = AtomicUsize::new(0);
@@ -214,8 +228,8 @@ pub fn build_with(
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = crate::load::relative(&stage, entry.path());
-        let rel_str = crate::diagnostic::display_path(&rel);
+        let rel = crate::pipeline::load::relative(&stage, entry.path());
+        let rel_str = crate::core::diagnostic::display_path(&rel);
         let target = dest.join(&rel);
         let bytes = std::fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
         let same = std::fs::read(&target).is_ok_and(|old| old == bytes);

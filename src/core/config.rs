@@ -1,0 +1,344 @@
+//! Finding the project root and reading `book.toml`.
+//!
+//! supportbook's own settings live in `[preprocessor.supportbook]` (mdBook
+//! rejects unknown top-level tables), with kebab-case keys. An unknown key is
+//! a diagnostic with a did-you-mean hint, like every other problem in a
+//! user's files.
+
+use crate::core::diagnostic::{Diagnostic, did_you_mean};
+use crate::core::error::Error;
+use crate::core::toml_keys::{self, Step};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The settings table `[preprocessor.supportbook]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct Settings {
+    /// Folder under the source folder that holds KB articles.
+    pub kb_dir: String,
+    /// Folder (relative to the root) that holds quiz files.
+    pub quizzes_dir: String,
+    /// Folder (relative to the root) whose templates override the built-in ones.
+    pub templates_dir: String,
+    /// Folder (relative to the root) that holds reply rules.
+    pub rules_dir: String,
+    /// Days between reviews when an article has no `review-every`.
+    pub review_days: u32,
+    /// The H2 sections every article is expected to have.
+    pub standard_sections: Vec<String>,
+    /// Title of the generated knowledge-base part.
+    pub kb_title: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            kb_dir: "kb".into(),
+            quizzes_dir: "quizzes".into(),
+            templates_dir: "templates".into(),
+            rules_dir: "rules".into(),
+            review_days: 365,
+            standard_sections: vec![
+                "Symptoms".into(),
+                "Cause".into(),
+                "Resolution".into(),
+                "What to tell the customer".into(),
+            ],
+            kb_title: "Knowledge base".into(),
+        }
+    }
+}
+
+/// The keys of `[preprocessor.supportbook]` besides [`Settings`]' fields:
+/// `supportbook import`'s own table (read by src/import/), then the keys
+/// mdBook itself reads from any preprocessor table.
+const IMPORT_KEY: &str = "import";
+const MDBOOK_KEYS: &[&str] = &["command", "before", "after", "renderers", "optional"];
+
+/// Our keys: [`Settings`]' fields as book.toml spells them, and `import`.
+fn our_keys() -> impl Iterator<Item = &'static str> + Clone {
+    toml_keys::fields::<Settings>()
+        .iter()
+        .copied()
+        .chain([IMPORT_KEY])
+}
+
+/// A loaded project: its root, `book.toml` and our settings.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    /// The source folder, relative to the root (mdBook's `[book] src`).
+    pub src: PathBuf,
+    pub title: Option<String>,
+    pub settings: Settings,
+    /// The text of book.toml, kept for diagnostics.
+    pub book_toml: String,
+}
+
+impl Project {
+    pub fn src_dir(&self) -> PathBuf {
+        self.root.join(&self.src)
+    }
+
+    pub fn kb_dir(&self) -> PathBuf {
+        self.src_dir().join(&self.settings.kb_dir)
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(".supportbook")
+    }
+}
+
+/// The directory holding `book.toml`: `explicit` if given, else the nearest
+/// one upward from `cwd`.
+pub fn find_root(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf, Error> {
+    if let Some(dir) = explicit {
+        let dir = if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            cwd.join(dir)
+        };
+        if !dir.join("book.toml").is_file() {
+            return Err(Error::NoProject {
+                searched: dir,
+                upward: false,
+            });
+        }
+        return Ok(dir);
+    }
+    let mut dir = Some(cwd);
+    while let Some(d) = dir {
+        if d.join("book.toml").is_file() {
+            return Ok(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    Err(Error::NoProject {
+        searched: cwd.to_path_buf(),
+        upward: true,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct BookTomlShape {
+    #[serde(default)]
+    book: BookTable,
+    #[serde(default)]
+    preprocessor: PreprocessorTables,
+}
+
+#[derive(Deserialize, Default)]
+struct BookTable {
+    src: Option<String>,
+    title: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct PreprocessorTables {
+    #[serde(default)]
+    supportbook: Option<Settings>,
+}
+
+/// Reads `root/book.toml`. Problems in the file are diagnostics; failing to
+/// read it at all is an [`Error`].
+pub fn load(root: &Path) -> Result<(Project, Vec<Diagnostic>), Error> {
+    let path = root.join("book.toml");
+    let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+        action: "read",
+        path: path.clone(),
+        source,
+    })?;
+    let (project, diags) = parse(root, text);
+    Ok((project, diags))
+}
+
+/// Parses the text of `book.toml` (pure; used by [`load`] and tests).
+pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
+    let rel = Path::new("book.toml");
+    let mut diags = Vec::new();
+    let mut project = Project {
+        root: root.to_path_buf(),
+        src: PathBuf::from("src"),
+        title: None,
+        settings: Settings::default(),
+        book_toml: String::new(),
+    };
+
+    let table = match toml::de::DeTable::parse(&text) {
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    "toml-syntax",
+                    rel,
+                    format!("invalid TOML: {}", e.message().trim()),
+                )
+                .at(&text, e.span().unwrap_or(0..0)),
+            );
+            project.book_toml = text;
+            return (project, diags);
+        }
+        Ok(table) => table,
+    };
+
+    // serde reads the file once; the keys it skips in our table are unknown
+    // (mdBook checks the rest of book.toml itself).
+    let (shape, ignored) = toml_keys::from_str::<BookTomlShape>(&text);
+    for path in &ignored {
+        let [
+            Step::Key(preprocessor),
+            Step::Key(supportbook),
+            Step::Key(name),
+        ] = path.as_slice()
+        else {
+            continue;
+        };
+        if preprocessor != "preprocessor"
+            || supportbook != "supportbook"
+            || name == IMPORT_KEY
+            || MDBOOK_KEYS.contains(&name.as_str())
+        {
+            continue;
+        }
+        let span = toml_keys::key_span(table.get_ref(), path).unwrap_or(0..0);
+        let d = Diagnostic::error(
+            "unknown-key",
+            rel,
+            format!("unknown key `{name}` in [preprocessor.supportbook]"),
+        )
+        .at(&text, span);
+        let candidates = our_keys().chain(MDBOOK_KEYS.iter().copied());
+        diags.push(match did_you_mean(&name.replace('_', "-"), candidates) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help(format!(
+                "known keys: {}",
+                our_keys().collect::<Vec<_>>().join(", ")
+            )),
+        });
+    }
+    match shape {
+        Ok(shape) => {
+            if let Some(src) = shape.book.src {
+                project.src = PathBuf::from(src);
+            }
+            project.title = shape.book.title;
+            if let Some(settings) = shape.preprocessor.supportbook {
+                project.settings = settings;
+            }
+        }
+        Err(e) => diags.push(
+            Diagnostic::error("invalid-value", rel, e.message().trim().to_string())
+                .at(&text, e.span().unwrap_or(0..0)),
+        ),
+    }
+    for (key, value) in [
+        ("src", project.src.to_string_lossy().into_owned()),
+        ("kb-dir", project.settings.kb_dir.clone()),
+        ("quizzes-dir", project.settings.quizzes_dir.clone()),
+        ("templates-dir", project.settings.templates_dir.clone()),
+        ("rules-dir", project.settings.rules_dir.clone()),
+    ] {
+        if !is_safe_relative(Path::new(&value)) {
+            let span = text.find(&value).map_or(0..0, |i| i..i + value.len());
+            diags.push(
+                Diagnostic::error(
+                    "unsafe-path",
+                    rel,
+                    format!("`{key}` must be a folder inside the project, found `{value}`"),
+                )
+                .at(&text, span)
+                .with_help("use a relative path without `..`"),
+            );
+        }
+    }
+    project.book_toml = text;
+    (project, diags)
+}
+
+/// True for a relative path that stays inside its base (no `..`, no root).
+pub fn is_safe_relative(path: &Path) -> bool {
+    use std::path::Component;
+    !path.as_os_str().is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_when_table_is_absent() {
+        let (p, d) = parse(
+            Path::new("/r"),
+            "[book]\ntitle = \"T\"\nsrc = \"content\"\n".into(),
+        );
+        assert!(d.is_empty());
+        assert_eq!(p.src, PathBuf::from("content"));
+        assert_eq!(p.settings, Settings::default());
+    }
+
+    #[test]
+    fn unknown_key_gets_did_you_mean() {
+        let text = "[book]\n[preprocessor.supportbook]\nreview-day = 30\n";
+        let (_, d) = parse(Path::new("/r"), text.into());
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].place(), "book.toml:3:1");
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `review-days`?"));
+    }
+
+    #[test]
+    fn only_unknown_keys_of_our_table_are_reported() {
+        let text = "[book]\nauthors = [\"x\"]\n\n[output.html]\nfold.enable = true\n\n\
+            [preprocessor.other]\nanything = 1\n\n[preprocessor.supportbook]\n\
+            command = \"mdbook-supportbook\"\nbefore = [\"links\"]\nkb_title = \"KB\"\n\
+            zzz = 1\n[preprocessor.supportbook.import.zendesk]\nmap = {}\n";
+        let (p, d) = parse(Path::new("/r"), text.into());
+        let placed: Vec<_> = d
+            .iter()
+            .map(|d| (d.place(), d.help.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                (
+                    "book.toml:13:1".to_string(),
+                    "did you mean `kb-title`?".to_string()
+                ),
+                (
+                    "book.toml:14:1".to_string(),
+                    "known keys: kb-dir, quizzes-dir, templates-dir, rules-dir, review-days, \
+                     standard-sections, kb-title, import"
+                        .to_string()
+                ),
+            ]
+        );
+        assert_eq!(p.settings, Settings::default());
+    }
+
+    #[test]
+    fn wrong_type_is_reported_with_place() {
+        let text = "[preprocessor.supportbook]\nreview-days = \"often\"\n";
+        let (_, d) = parse(Path::new("/r"), text.into());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].place().starts_with("book.toml:2:"), "{}", d[0].place());
+    }
+
+    #[test]
+    fn escaping_source_folder_is_refused() {
+        let (_, d) = parse(Path::new("/r"), "[book]\nsrc = \"../elsewhere\"\n".into());
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, "unsafe-path");
+    }
+
+    #[test]
+    fn find_root_walks_upward() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("book.toml"), "").unwrap();
+        let deep = dir.path().join("a/b");
+        std::fs::create_dir_all(&deep).unwrap();
+        assert_eq!(find_root(None, &deep).unwrap(), dir.path());
+        assert!(find_root(Some(&deep), dir.path()).is_err());
+    }
+}
