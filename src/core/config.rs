@@ -88,6 +88,24 @@ impl Project {
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(".supportbook")
     }
+
+    /// book.toml's `[output.html]` table (empty when absent or unreadable).
+    pub fn html_output(&self) -> toml::Table {
+        toml::from_str::<toml::Table>(&self.book_toml)
+            .ok()
+            .and_then(|t| t.get("output")?.get("html")?.as_table().cloned())
+            .unwrap_or_default()
+    }
+
+    /// mdBook's theme folder, relative to the root (`output.html.theme`,
+    /// default `theme`).
+    pub fn theme_dir(&self) -> PathBuf {
+        self.html_output()
+            .get("theme")
+            .and_then(toml::Value::as_str)
+            .unwrap_or("theme")
+            .into()
+    }
 }
 
 /// The directory holding `book.toml`: `explicit` if given, else the nearest
@@ -99,6 +117,9 @@ pub fn find_root(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf, Error> 
         } else {
             cwd.join(dir)
         };
+        if !dir.is_dir() {
+            return Err(Error::NoFolder(dir));
+        }
         if !dir.join("book.toml").is_file() {
             return Err(Error::NoProject {
                 searched: dir,

@@ -5,8 +5,16 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("no book.toml in {}{}", .searched.display(), if *.upward { " or any folder above it" } else { "" })]
+    #[error(
+        "no book.toml in {}{}: this is not a handbook (start one here with `supportbook init`, or point at one with `--root FOLDER`)",
+        .searched.display(),
+        if *.upward { " or any folder above it" } else { "" }
+    )]
     NoProject { searched: PathBuf, upward: bool },
+
+    /// `--root` names a folder that is not there.
+    #[error("no such folder: {}", .0.display())]
+    NoFolder(PathBuf),
 
     #[error("could not {action} {}: {source}", .path.display())]
     Io {
@@ -40,7 +48,10 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Invalid { .. } | Error::Verdict(_) | Error::Refused(_) => 1,
-            Error::NoProject { .. } | Error::Io { .. } | Error::Internal(_) => 2,
+            Error::NoProject { .. }
+            | Error::NoFolder(_)
+            | Error::Io { .. }
+            | Error::Internal(_) => 2,
         }
     }
 

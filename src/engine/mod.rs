@@ -25,6 +25,7 @@
 //! on every machine.
 
 pub mod change;
+pub mod lock;
 
 pub use change::{Change, Layout, classify, is_editor_temp};
 
@@ -114,6 +115,19 @@ pub fn search_index(project: &Project, notices: &mut Vec<String>) -> Result<Sear
     index::open_or_rebuild(project, documents, notices, |n| refresh(n).map(|_| ()))
 }
 
+/// [`search_index`], then `f` on it. A damaged index met on the way (an
+/// error or a panic inside tantivy, opening or searching, or files failing
+/// their checksums when the answer is `doubtful`) is rebuilt with the
+/// notice "search index: damaged (...), rebuilding", and `f` runs again.
+pub fn search_with<T>(
+    project: &Project,
+    notices: &mut Vec<String>,
+    f: impl Fn(&SearchIndex) -> Result<T>,
+    doubtful: impl Fn(&T) -> bool,
+) -> Result<T> {
+    index::query(project, notices, |n| search_index(project, n), f, doubtful)
+}
+
 /// Reads what git contributes to a build (page dates, what's new), unless
 /// the handbook has no articles or quizzes: a plain mdBook book is left
 /// exactly as mdBook builds it.
@@ -186,6 +200,9 @@ pub struct Engine {
     /// Page dates and what's new from git, read once (at the first build and
     /// on a full reload): edits do not move them until they are committed.
     history: Option<cycle::History>,
+    /// The article pages' frame, kept between one-article rebuilds (which
+    /// change nothing it depends on); dropped by every other build.
+    frame: Option<Arc<site::Frame>>,
 }
 
 /// mdBook's `build.build-dir`, relative to the root (default `book`), or its
@@ -228,9 +245,15 @@ impl Engine {
     pub fn new(root: &Path, options: Options) -> Result<Engine> {
         let (project, _) = config::load(root)?;
         let bd = build_dir(root);
-        let dest = options.dest.clone().unwrap_or_else(|| root.join(&bd));
+        // The destination is judged first, before any check prints a
+        // warning, and written to as resolved.
+        let dest = site::check_dest(
+            &project,
+            &options.dest.clone().unwrap_or_else(|| root.join(&bd)),
+        )?;
+        let real_root = site::resolve(root)?;
         let rel_dest = dest
-            .strip_prefix(root)
+            .strip_prefix(&real_root)
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| bd.clone());
         Ok(Engine {
@@ -244,6 +267,7 @@ impl Engine {
             book_title: String::new(),
             failed: false,
             history: None,
+            frame: None,
         })
     }
 
@@ -307,6 +331,9 @@ impl Engine {
         kinds: &[(PathBuf, Change)],
         progress: site::Progress<'_>,
     ) -> Result<Outcome> {
+        // One build at a time per project: the check, the staging folder, the
+        // site and the index, until this returns.
+        let _lock = crate::engine::lock::acquire(&self.root.join(".supportbook"), false)?;
         let worst = kinds
             .iter()
             .map(|(_, c)| *c)
@@ -320,7 +347,9 @@ impl Engine {
             let build_dir = self.layout.build_dir.clone();
             self.layout = Layout::of(&project, &build_dir);
             self.book_title = site::book_title(&self.root);
+            let t = Instant::now();
             let (raw, d) = load::load(project)?;
+            tracing::debug!("loaded {} files in {:?}", raw.stamps.len(), t.elapsed());
             diags.extend(d);
             self.raw = Some(raw);
             self.templates = None;
@@ -352,7 +381,9 @@ impl Engine {
         let mut docs = Vec::new();
         for (rel, _) in kinds {
             let full = self.root.join(rel);
-            let Some(doc) = raw.docs.iter_mut().find(|d| d.path == *rel) else {
+            // A link is judged by the full walk (it may lead out of the project).
+            let found = raw.docs.iter_mut().find(|d| d.path == *rel);
+            let Some(doc) = found.filter(|_| !full.is_symlink()) else {
                 return Ok(None);
             };
             if !full.is_file() {
@@ -400,15 +431,19 @@ impl Engine {
         worst: Change,
         progress: site::Progress<'_>,
     ) -> Result<Outcome> {
+        let t = Instant::now();
         let raw = self.raw.clone().ok_or_else(|| Error::internal("no raw"))?;
         let (mut handbook, d) = validate::validate(raw, crate::today());
         diags.extend(d);
+        tracing::debug!("validated in {:?}", t.elapsed());
         let mut notices = Vec::new();
         if worst >= Change::Config {
             self.history = None;
         }
         if self.history.is_none() {
+            let t = Instant::now();
             self.history = history(&handbook, &mut notices);
+            tracing::debug!("read git history in {:?}", t.elapsed());
         }
         handbook.history = self.history.clone();
         if worst >= Change::Template || self.templates.is_none() {
@@ -439,6 +474,8 @@ impl Engine {
         if let Some(articles) = self.fast_path_articles(&handbook, kinds, worst) {
             self.render_articles(&handbook, &templates, &articles, &mut out)?;
         } else {
+            self.frame = None;
+            let t = Instant::now();
             let report = site::build_with(
                 handbook.clone(),
                 templates,
@@ -446,6 +483,7 @@ impl Engine {
                 progress,
                 &self.options.site,
             )?;
+            tracing::debug!("built the site in {:?}", t.elapsed());
             out.written = report.article_pages_written + report.files_copied;
             out.summary = format!(
                 "rebuilt the site ({} page{} written)",
@@ -464,7 +502,9 @@ impl Engine {
             .as_ref()
             .ok_or_else(|| Error::internal("no raw"))?
             .stamps;
+        let t = Instant::now();
         let indexed = index::update(&handbook, stamps, &mut out.notices)?;
+        tracing::debug!("updated the search index in {:?}", t.elapsed());
         out.indexed = indexed.indexed + indexed.removed;
         out.summary.push_str(&format!(
             ", {} search document{} updated",
@@ -477,21 +517,33 @@ impl Engine {
 
     /// Writes just these article pages into the existing site.
     fn render_articles(
-        &self,
+        &mut self,
         handbook: &Handbook,
         templates: &Templates,
         articles: &[&Article],
         out: &mut Outcome,
     ) -> Result<()> {
-        let stage = handbook.project.state_dir().join("stage");
-        let pages = site::ArticlePages::new(handbook, templates, &stage, &self.book_title)?;
+        let t = Instant::now();
+        let frame = match &self.frame {
+            Some(f) => f.clone(),
+            None => {
+                let stage = handbook.project.state_dir().join("stage");
+                let f = Arc::new(site::Frame::new(handbook, &stage, &self.book_title)?);
+                self.frame = Some(f.clone());
+                f
+            }
+        };
+        let pages = site::ArticlePages::new(handbook, templates, &frame);
+        tracing::debug!("prepared the article renderer in {:?}", t.elapsed());
         let mut keys = Vec::with_capacity(articles.len());
         for a in articles {
             let (page, key, wrote) = pages.write(a, &self.dest, None)?;
             out.written += usize::from(wrote);
             keys.push((page, key));
         }
+        tracing::debug!("rendered {} pages after {:?}", keys.len(), t.elapsed());
         site::record_pages(handbook, &self.dest, &keys)?;
+        tracing::debug!("recorded them after {:?}", t.elapsed());
         out.fast = true;
         out.summary = format!(
             "re-rendered {} article page{}",
@@ -509,6 +561,7 @@ impl Engine {
         };
         let mut diags = Diagnostics::new();
         let mut replaced = Vec::with_capacity(docs.len());
+        let t = Instant::now();
         for doc in docs {
             let Some((a, d)) = validate::revalidate_article(&old, doc) else {
                 return Ok(None);
@@ -523,6 +576,7 @@ impl Engine {
             diags.extend(d);
             replaced.push((at, a));
         }
+        tracing::debug!("re-checked the changed articles in {:?}", t.elapsed());
         // Articles are shared, so this copies pointers, not the handbook.
         let mut next = (*old).clone();
         for (at, a) in replaced.iter() {

@@ -15,8 +15,11 @@
 //! scratch with a one-line notice. One writer at a time (tantivy's lock); a
 //! second writer waits, then says why it cannot proceed.
 
+mod recover;
 pub mod schema;
 pub mod search;
+
+pub use recover::{catch_quietly, query};
 
 use crate::core::config::Project;
 use crate::core::error::{Error, Result};
@@ -569,9 +572,14 @@ impl Source<'_> {
         let mut h = blake3::Hasher::new();
         match self {
             Source::Article(a) => {
-                h.update(b"article\0");
-                h.update(a.source.as_bytes());
-                h.update(format!("\0{}\0{}\0{}", a.id, a.in_summary, a.has_errors).as_bytes());
+                // `a.hash` is the file's blake3, taken by validation.
+                h.update(
+                    format!(
+                        "article\0{}\0{}\0{}\0{}",
+                        a.hash, a.id, a.in_summary, a.has_errors
+                    )
+                    .as_bytes(),
+                );
             }
             Source::Page(p) => {
                 h.update(b"page\0");
@@ -695,6 +703,16 @@ pub fn update(
             })
             .fingerprint = fingerprint;
     }
+    for s in &changed {
+        if let Source::Article(a) = s
+            && a.has_errors
+        {
+            notices.push(format!(
+                "search index: {} has errors; indexed what could be read (`supportbook check` shows them)",
+                s.key()
+            ));
+        }
+    }
     let removed: Vec<&String> = match (&rebuild_reason, old_files) {
         (None, Some(files)) => files
             .iter()
@@ -727,16 +745,21 @@ pub fn update(
             }
         },
     };
+    tracing::debug!("decided what to index after {:?}", t.elapsed());
     if !changed.is_empty() || !removed.is_empty() || report.rebuilt {
         write_documents(&index, &changed, &removed, report.rebuilt)?;
+        tracing::debug!("indexed and committed after {:?}", t.elapsed());
         report.indexed = changed.len();
         report.removed = removed.len();
     }
     // Written after the commit: if we stop in between, the next update
     // indexes those documents again (delete + add is idempotent).
     let tmp = mpath.with_extension(format!("tsv.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, next.to_text()).map_err(|e| Error::io("write", &tmp, e))?;
+    let text = next.to_text();
+    tracing::debug!("manifest text after {:?}", t.elapsed());
+    std::fs::write(&tmp, text).map_err(|e| Error::io("write", &tmp, e))?;
     std::fs::rename(&tmp, &mpath).map_err(|e| Error::io("write", &mpath, e))?;
+    tracing::debug!("manifest written after {:?}", t.elapsed());
     Ok(report)
 }
 
@@ -832,15 +855,21 @@ pub fn open_or_rebuild(
             if held == expected_docs {
                 return Ok(si);
             }
-            format!("search index: holds {held} documents but its manifest lists {expected_docs}")
+            format!(
+                "search index: holds {held} documents but its manifest lists {expected_docs}; rebuilding"
+            )
         }
-        Err(e) => e.to_string(),
+        Err(e) => {
+            let e = e.to_string();
+            let reason = e.strip_prefix("search index: ").unwrap_or(&e);
+            format!(
+                "search index: damaged ({}), rebuilding",
+                recover::one_line(reason)
+            )
+        }
     };
-    notices.push(format!("{problem}; rebuilding"));
-    let dir = index_dir(project);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))?;
-    }
+    notices.push(problem);
+    recover::discard(project)?;
     rebuild(notices)?;
     open(project)
 }

@@ -107,13 +107,16 @@ pub fn load(project: Project) -> Result<(RawHandbook, Vec<Diagnostic>)> {
         stamps.insert("book.toml".into(), Stamp::of(&meta));
     }
     let mut docs = Vec::new();
-    for (full, rel_to_src) in walk_files(&src_dir, "md", &src_rel, &canonical_root, &mut diags) {
+    for (full, rel_to_src) in
+        walk_files(&src_dir, Some("md"), &src_rel, &canonical_root, &mut diags)
+    {
         let path = src_rel.join(&rel_to_src);
         let (source, stamp) = read_text_stamped(&full, &path, &mut diags)?;
         stamps.insert(crate::core::diagnostic::display_path(&path), stamp);
         let Some(source) = source else {
             continue;
         };
+        check_includes(&full, &path, &source, &canonical_root, &mut diags);
         if rel_to_src == Path::new("SUMMARY.md") {
             docs.push(RawDoc {
                 rel: rel_to_src,
@@ -144,6 +147,7 @@ pub fn load(project: Project) -> Result<(RawHandbook, Vec<Diagnostic>)> {
         );
     }
     docs.sort_by(|a, b| a.rel.cmp(&b.rel));
+    check_site_inputs(&project, &canonical_root, &mut diags);
     let quizzes = load_toml_files(&project, &project.settings.quizzes_dir, &mut diags)?
         .into_iter()
         .filter_map(|(path, source, stamp)| {
@@ -176,6 +180,121 @@ pub fn load(project: Project) -> Result<(RawHandbook, Vec<Diagnostic>)> {
     ))
 }
 
+/// mdBook's directives that read another file into a page.
+const INCLUDES: &[&str] = &["{{#include", "{{#rustdoc_include", "{{#playground"];
+
+/// A page's `{{#include FILE}}` (and `rustdoc_include`, `playground`)
+/// directives that read a file outside the project: mdBook would put its
+/// text into the page.
+fn check_includes(
+    full: &Path,
+    path: &Path,
+    source: &str,
+    canonical_root: &Path,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !source.contains("{{#") {
+        return;
+    }
+    let base = full.parent().unwrap_or(Path::new(""));
+    for directive in INCLUDES {
+        let mut from = 0;
+        while let Some(at) = source.get(from..).and_then(|s| s.find(directive)) {
+            let start = from + at;
+            from = start + directive.len();
+            if source.get(..start).is_some_and(|s| s.ends_with('\\')) {
+                continue;
+            }
+            let rest = source.get(from..).unwrap_or("");
+            let arg = rest.trim_start();
+            let arg_start = from + (rest.len() - arg.len());
+            let end = arg
+                .find(|c: char| c.is_whitespace() || c == '}')
+                .unwrap_or(arg.len());
+            let arg = arg.get(..end).unwrap_or("");
+            let file = arg.split(':').next().unwrap_or("");
+            if file.is_empty() {
+                continue;
+            }
+            let target = base.join(file);
+            let resolved = target
+                .canonicalize()
+                .unwrap_or_else(|_| lexical(&std::path::absolute(&target).unwrap_or(target)));
+            if resolved.starts_with(canonical_root) {
+                continue;
+            }
+            diags.push(
+                Diagnostic::error(
+                    "include-outside",
+                    path,
+                    format!(
+                        "`{directive}}}}}` reads a file outside the project (`{}`); its text would be published",
+                        resolved.display()
+                    ),
+                )
+                .at(source, arg_start..arg_start + file.len())
+                .with_help("copy what the page needs into the project and include that"),
+            );
+        }
+    }
+}
+
+/// Checks the other folders and files mdBook copies into the site or
+/// renders pages with: the templates folder, the theme folder and the
+/// `additional-css` / `additional-js` files book.toml names. A link out of
+/// the project in them, or a name that points out of it, is an error.
+fn check_site_inputs(project: &Project, canonical_root: &Path, diags: &mut Vec<Diagnostic>) {
+    let html = project.html_output();
+    let theme = project.theme_dir().to_string_lossy().into_owned();
+    for folder in [project.settings.templates_dir.as_str(), theme.as_str()] {
+        let dir = project.root.join(folder);
+        if std::fs::symlink_metadata(&dir).is_err() {
+            continue;
+        }
+        let resolved = dir.canonicalize().unwrap_or_else(|_| lexical(&dir));
+        if !resolved.starts_with(canonical_root) && !dir.is_symlink() {
+            diags.push(outside_in_book_toml(project, folder, &resolved));
+            continue;
+        }
+        walk_files(&dir, None, Path::new(folder), canonical_root, diags);
+    }
+    for key in ["additional-css", "additional-js"] {
+        let names = html.get(key).and_then(toml::Value::as_array);
+        for name in names.into_iter().flatten().filter_map(toml::Value::as_str) {
+            let full = project.root.join(name);
+            let Ok(resolved) = full.canonicalize() else {
+                continue;
+            };
+            if resolved.starts_with(canonical_root) {
+                continue;
+            }
+            if full.is_symlink() {
+                diags.push(link_outside_diagnostic(Path::new(name), &resolved, false));
+            } else {
+                diags.push(outside_in_book_toml(project, name, &resolved));
+            }
+        }
+    }
+}
+
+fn outside_in_book_toml(project: &Project, name: &str, resolved: &Path) -> Diagnostic {
+    let text = &project.book_toml;
+    let quoted = format!("\"{name}\"");
+    let span = text
+        .find(&quoted)
+        .map_or(0..0, |i| i + 1..i + 1 + name.len());
+    Diagnostic::error(
+        "link-outside",
+        "book.toml",
+        format!(
+            "`{name}` is outside the project (`{}`); mdBook would copy it into the site",
+            resolved.display()
+        ),
+    )
+    .at(text, span)
+    .with_help("keep the files the site needs inside the project")
+}
+
 /// Reads every `.toml` file under `folder` (relative to the root), sorted by
 /// path: (path relative to the root, text, stamp). A file that could not be
 /// read as text (a diagnostic says why) has no text.
@@ -193,7 +312,13 @@ pub fn load_toml_files(
         .root
         .canonicalize()
         .map_err(|e| Error::io("resolve", &project.root, e))?;
-    for (full, rel) in walk_files(&dir, "toml", Path::new(folder), &canonical_root, diags) {
+    for (full, rel) in walk_files(
+        &dir,
+        Some("toml"),
+        Path::new(folder),
+        &canonical_root,
+        diags,
+    ) {
         let path = Path::new(folder).join(rel);
         let (source, stamp) = read_text_stamped(&full, &path, diags)?;
         out.push((path, source, stamp));
@@ -202,30 +327,60 @@ pub fn load_toml_files(
 }
 
 /// The files with extension `ext` under `dir`, in name order, as (full
-/// path, path relative to `dir`). Hidden names are skipped; links are
-/// followed, but a link out of the project (`canonical_root`) and a link
-/// loop become diagnostics, placed under `shown` (`dir` as the user
-/// names it).
+/// path, path relative to `dir`); with `ext` `None`, only the links are
+/// checked and nothing is returned. Hidden names are not returned (but
+/// their links are checked: mdBook copies hidden files too). Links are
+/// followed while they stay inside the project (`canonical_root`); a link
+/// of any kind that leads out of it, a broken link and a link loop become
+/// error diagnostics placed under `shown` (`dir` as the user names it), and
+/// nothing under such a link is read: every file under the source folder
+/// is published, whatever its extension.
 fn walk_files(
     dir: &Path,
-    ext: &str,
+    ext: Option<&str>,
     shown: &Path,
     canonical_root: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(PathBuf, PathBuf)> {
     let mut out = Vec::new();
+    let mut links_out = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        .filter_entry(|e| {
+            if !e.path_is_symlink() {
+                return true;
+            }
+            match link_outside(e.path(), canonical_root) {
+                Some(target) => {
+                    links_out.push(link_outside_diagnostic(
+                        &shown.join(relative(dir, e.path())),
+                        &target,
+                        e.file_type().is_dir(),
+                    ));
+                    false
+                }
+                None => true,
+            }
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let at = shown.join(relative(dir, e.path().unwrap_or(dir)));
+                let path = e.path().unwrap_or(dir);
+                let at = shown.join(relative(dir, path));
+                let broken = e.loop_ancestor().is_none()
+                    && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+                    && std::fs::metadata(path).is_err();
                 let message = if e.loop_ancestor().is_some() {
                     "symbolic link loop: this folder links back to one of its parents".to_string()
+                } else if broken {
+                    let target = std::fs::read_link(path).unwrap_or_default();
+                    format!(
+                        "broken symbolic link: it points to `{}`, which does not exist",
+                        target.display()
+                    )
                 } else {
                     format!(
                         "cannot read: {}",
@@ -241,30 +396,70 @@ fn walk_files(
                 continue;
             }
         };
+        let Some(ext) = ext else { continue };
         if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != ext) {
             continue;
         }
         let rel = relative(dir, entry.path());
-        if entry.path_is_symlink() {
-            let inside = entry
-                .path()
-                .canonicalize()
-                .is_ok_and(|target| target.starts_with(canonical_root));
-            if !inside {
-                diags.push(
-                    Diagnostic::error(
-                        "link-outside",
-                        shown.join(&rel),
-                        "symbolic link points outside the project; it was not read",
-                    )
-                    .with_help("copy the file into the project instead of linking to it"),
-                );
-                continue;
-            }
+        if rel.iter().any(is_hidden) {
+            continue;
         }
         out.push((entry.into_path(), rel));
     }
+    diags.extend(links_out);
     out
+}
+
+/// Where the symbolic link `path` leads when that is outside the project
+/// (`canonical_root`), or `None` when it stays inside. A broken link is
+/// judged by where it would lead: its target read as written, from the
+/// link's folder.
+pub fn link_outside(path: &Path, canonical_root: &Path) -> Option<PathBuf> {
+    let target = match path.canonicalize() {
+        Ok(t) => t,
+        Err(_) => {
+            let raw = std::fs::read_link(path).ok()?;
+            let base = path
+                .parent()
+                .and_then(|p| p.canonicalize().ok())
+                .unwrap_or_default();
+            lexical(&base.join(raw))
+        }
+    };
+    (!target.starts_with(canonical_root)).then_some(target)
+}
+
+/// `path` with `.` and `..` worked out by name, without the file system.
+pub fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn link_outside_diagnostic(at: &Path, target: &Path, is_dir: bool) -> Diagnostic {
+    let what = if is_dir { "folder" } else { "file" };
+    Diagnostic::error(
+        "link-outside",
+        at,
+        format!(
+            "symbolic link to a {what} outside the project (`{}`): it is not read, and the site is not built while it is here",
+            target.display()
+        ),
+    )
+    .with_help(format!(
+        "copy the {what} into the project instead of linking to it, or remove the link"
+    ))
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

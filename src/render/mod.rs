@@ -5,6 +5,7 @@
 //! SUMMARY.md does not list are rendered by [`site`]'s linear renderer into
 //! the same theme. Both share the URL map and the header data built here.
 
+pub mod dest;
 pub mod preprocessor;
 pub mod quiz;
 pub mod site;

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Loads and checks the handbook at a book's root (for the standalone
-/// binary, which is handed only the book): `crate::engine::load_for_mdbook`.
+/// binary, which is handed only the book): the engine's `load_for_mdbook`.
 pub type Loader = fn(&Path) -> anyhow::Result<(Handbook, Templates)>;
 
 pub struct SupportbookPreprocessor {

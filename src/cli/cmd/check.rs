@@ -25,19 +25,27 @@ pub fn search_cases(
         .join(&project.settings.kb_dir)
         .join("search-cases.toml");
     let (list, mut diags) = cases::parse(&rel, &text);
+    let (synonyms, syn_diags) = Synonyms::load(project);
+    diags.extend(syn_diags);
     let mut notices = Vec::new();
-    let report = crate::index::update(handbook, stamps, &mut notices)?;
-    let si = crate::index::open_or_rebuild(project, report.documents, &mut notices, |n| {
-        crate::index::update(handbook, stamps, n).map(|_| ())
-    })?;
+    // A damaged index met on the way is rebuilt with a notice, and the
+    // cases run again.
+    let open = |n: &mut Vec<String>| {
+        let report = crate::index::update(handbook, stamps, n)?;
+        crate::index::open_or_rebuild(project, report.documents, n, |n| {
+            crate::index::update(handbook, stamps, n).map(|_| ())
+        })
+    };
+    let run =
+        |si: &crate::index::SearchIndex| cases::evaluate(si, &list, &synonyms, Weights::default());
+    let missed = |r: &cases::Report| r.cases.iter().any(|c| !c.passed());
+    let report = crate::index::query(project, &mut notices, open, run, missed);
     if !quiet {
         for n in &notices {
             eprintln!("note: {n}");
         }
     }
-    let (synonyms, syn_diags) = Synonyms::load(project);
-    diags.extend(syn_diags);
-    let report = cases::evaluate(&si, &list, &synonyms, Weights::default())?;
+    let report = report?;
     let ids = handbook.articles.iter().map(|a| a.id.as_str()).collect();
     diags.extend(cases::diagnostics(&rel, &text, &list, &report, &ids));
     Ok(diags)

@@ -4,14 +4,12 @@ use crate::cli::SearchArgs;
 use crate::core::config::{self, Project};
 use crate::core::diagnostic::Diagnostics;
 use crate::core::error::{Error, Result};
-use crate::index;
 use crate::index::search::{self, Options, Results, Synonyms, Weights, cases};
 use std::io::Write as _;
 use std::path::Path;
 
-/// Reads book.toml and brings the index up to date; notices go to stderr.
-pub fn open_index(root: &Path, quiet: bool) -> Result<(Project, index::SearchIndex)> {
-    let start = std::time::Instant::now();
+/// Reads book.toml; its errors are printed and stop the command.
+fn load_project(root: &Path) -> Result<Project> {
     let (project, diags) = config::load(root)?;
     let mut ds = Diagnostics::new();
     ds.extend(diags);
@@ -21,28 +19,22 @@ pub fn open_index(root: &Path, quiet: bool) -> Result<(Project, index::SearchInd
             errors: ds.errors(),
         });
     }
-    let mut notices = Vec::new();
-    let si = crate::engine::search_index(&project, &mut notices)?;
-    tracing::debug!("index current and open after {:?}", start.elapsed());
-    if !quiet {
-        for n in &notices {
-            eprintln!("note: {n}");
-        }
-    }
-    Ok((project, si))
+    Ok(project)
 }
 
 pub fn run(root: &Path, args: &SearchArgs, quiet: bool) -> Result<()> {
-    let (project, si) = open_index(root, quiet)?;
+    let start = std::time::Instant::now();
+    let project = load_project(root)?;
     let (synonyms, diags) = Synonyms::load(&project);
     if !diags.is_empty() && !quiet {
         let mut ds = Diagnostics::new();
         ds.extend(diags);
         eprint!("{}", ds.render_human());
     }
-    if let Some(file) = &args.eval {
-        return eval(&si, file, &synonyms, args.json);
-    }
+    let cases = match &args.eval {
+        Some(file) => Some(read_cases(file)?),
+        None => None,
+    };
     let opts = Options {
         limit: args.limit,
         products: args.product.clone(),
@@ -50,23 +42,57 @@ pub fn run(root: &Path, args: &SearchArgs, quiet: bool) -> Result<()> {
         include_archived: args.archived,
     };
     let query = args.query.join(" ");
-    let results = search::search(&si, &query, &opts, &synonyms, Weights::default())?;
-    for n in &results.notes {
-        eprintln!("note: {n}");
-    }
-    let written = if args.json {
-        let mut out = std::io::stdout().lock();
-        serde_json::to_writer(&mut out, &results)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(out))
-    } else {
-        // Colour only on a terminal that takes it, and not with NO_COLOR;
-        // CLICOLOR_FORCE forces it.
-        let mut out = anstream::stdout().lock();
-        let color = out.current_choice() != anstream::ColorChoice::Never;
-        print_results(&mut out, &results, color)
+    // Update, open and search in one go: a damaged index found on the way is
+    // rebuilt (with a notice) and the search runs again.
+    let mut notices = Vec::new();
+    let run = |si: &crate::index::SearchIndex| {
+        tracing::debug!("index current and open after {:?}", start.elapsed());
+        match &cases {
+            Some(cases) => {
+                cases::evaluate(si, cases, &synonyms, Weights::default()).map(Answer::Cases)
+            }
+            None => {
+                search::search(si, &query, &opts, &synonyms, Weights::default()).map(Answer::Hits)
+            }
+        }
     };
-    super::stdout_written(written)
+    // No hits, or a case that missed, may be damage that fails silently.
+    let doubtful = |a: &Answer| match a {
+        Answer::Hits(r) => r.total == 0,
+        Answer::Cases(r) => r.cases.iter().any(|c| !c.passed()),
+    };
+    let answer = crate::engine::search_with(&project, &mut notices, run, doubtful);
+    if !quiet {
+        for n in &notices {
+            eprintln!("note: {n}");
+        }
+    }
+    match answer? {
+        Answer::Cases(report) => print_cases(&report, args.json),
+        Answer::Hits(results) => {
+            for n in &results.notes {
+                eprintln!("note: {n}");
+            }
+            let written = if args.json {
+                let mut out = std::io::stdout().lock();
+                serde_json::to_writer(&mut out, &results)
+                    .map_err(std::io::Error::other)
+                    .and_then(|()| writeln!(out))
+            } else {
+                // Colour only on a terminal that takes it, and not with
+                // NO_COLOR; CLICOLOR_FORCE forces it.
+                let mut out = anstream::stdout().lock();
+                let color = out.current_choice() != anstream::ColorChoice::Never;
+                print_results(&mut out, &results, color)
+            };
+            super::stdout_written(written)
+        }
+    }
+}
+
+enum Answer {
+    Hits(Results),
+    Cases(cases::Report),
 }
 
 /// How much of a query "no results for" echoes (a pasted log can be pages long).
@@ -157,7 +183,9 @@ fn print_results(out: &mut impl std::io::Write, r: &Results, color: bool) -> std
     Ok(())
 }
 
-fn eval(si: &index::SearchIndex, file: &Path, synonyms: &Synonyms, json: bool) -> Result<()> {
+/// The search cases of `--eval FILE`; problems in it are printed and stop
+/// the command.
+fn read_cases(file: &Path) -> Result<Vec<cases::Case>> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::io("read", file, e))?;
     let (cases, diags) = cases::parse(file, &text);
     if !diags.is_empty() {
@@ -168,10 +196,13 @@ fn eval(si: &index::SearchIndex, file: &Path, synonyms: &Synonyms, json: bool) -
             errors: ds.errors(),
         });
     }
-    let report = cases::evaluate(si, &cases, synonyms, Weights::default())?;
+    Ok(cases)
+}
+
+fn print_cases(report: &cases::Report, json: bool) -> Result<()> {
     let mut out = std::io::stdout().lock();
     let written = if json {
-        serde_json::to_writer(&mut out, &report)
+        serde_json::to_writer(&mut out, report)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out))
     } else {

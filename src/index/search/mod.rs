@@ -439,18 +439,23 @@ impl Builder<'_> {
         let tags = filter_values(q, FilterField::Tag, &opts.tags);
         filter(self.f.products, products);
         filter(self.f.tags, tags);
-        filter(
-            self.f.kind,
-            q.filter_values(FilterField::Kind)
-                .map(str::to_string)
-                .collect(),
-        );
+        let kinds: Vec<String> = q
+            .filter_values(FilterField::Kind)
+            .map(str::to_string)
+            .collect();
+        // Quizzes answer `kind:quiz`; an agent's search is for articles
+        // and chapters.
+        let no_quizzes = kinds.is_empty();
+        filter(self.f.kind, kinds);
         let states: Vec<String> = q
             .filter_values(FilterField::State)
             .map(str::to_string)
             .collect();
         let archived_asked = opts.include_archived || states.iter().any(|s| s == "archived");
         filter(self.f.state, states);
+        if no_quizzes {
+            outer.push((Occur::MustNot, self.keyword(self.f.kind, "quiz")));
+        }
         if !archived_asked {
             outer.push((Occur::MustNot, self.keyword(self.f.state, "archived")));
         }
