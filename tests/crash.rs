@@ -329,7 +329,7 @@ fn export_file(n: usize) -> String {
         )
         .unwrap();
         for st in supportbook::results::xapi::statements(&a, Some("Listening")) {
-            lines.push(st.to_string());
+            lines.push(serde_json::to_string(&st).unwrap());
         }
     }
     lines.join("\n") + "\n"

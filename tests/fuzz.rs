@@ -1377,7 +1377,7 @@ fn attempt_target(long: bool) {
                 prop_assert!(ans.points <= ans.max_points, "{ans:?}");
                 prop_assert!(ans.attempt >= 1);
             }
-            let passed = supportbook::cli::take::passes(
+            let passed = supportbook::pipeline::quiz::grade::passes(
                 a.score,
                 handbook().quiz(&a.quiz_id).unwrap().pass_percent,
             );
@@ -1398,7 +1398,7 @@ fn xapi_seeds() -> Vec<String> {
         })
         .unwrap();
         for st in supportbook::results::xapi::statements(&a, Some("Listening")) {
-            lines.push(st.to_string());
+            lines.push(serde_json::to_string(&st).unwrap());
         }
     }
     let array = format!("[{}]", lines.join(",\n"));

@@ -772,6 +772,6 @@ fn posted_attempts_are_graded_by_the_server() {
     assert!(a.score < 1.0);
     assert_eq!(
         a.passed,
-        supportbook::cli::take::passes(want, quiz.pass_percent)
+        supportbook::pipeline::quiz::grade::passes(want, quiz.pass_percent)
     );
 }

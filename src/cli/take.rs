@@ -2,7 +2,7 @@
 //! read line by line from stdin (so a piped file works as well as a person).
 
 use crate::core::markdown::to_plain;
-use crate::pipeline::quiz::grade::{Grade, Response, grade, response_json};
+use crate::pipeline::quiz::grade::{Grade, Response, grade, passes, response_json};
 use crate::pipeline::quiz::{Kind, Question, Quiz};
 use crate::results::Answer;
 use std::io::{BufRead, Write};
@@ -28,11 +28,6 @@ pub struct Finished {
     /// 0 to 1.
     pub score: f64,
     pub passed: bool,
-}
-
-/// Whether a score passes a pass mark (the browser widget uses the same rule).
-pub fn passes(score: f64, pass_percent: u32) -> bool {
-    score * 100.0 + 1e-9 >= f64::from(pass_percent)
 }
 
 /// The order choices are shown in: stable for a question (so a piped answer

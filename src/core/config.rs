@@ -7,6 +7,7 @@
 
 use crate::core::diagnostic::{Diagnostic, did_you_mean};
 use crate::core::error::Error;
+use crate::core::toml_keys::{self, Step};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -49,19 +50,19 @@ impl Default for Settings {
     }
 }
 
-/// Our keys, then the keys mdBook itself reads from any preprocessor table.
-const OUR_KEYS: &[&str] = &[
-    "kb-dir",
-    "quizzes-dir",
-    "templates-dir",
-    "rules-dir",
-    "review-days",
-    "standard-sections",
-    "kb-title",
-    // `supportbook import`'s own table, read by src/import/.
-    "import",
-];
+/// The keys of `[preprocessor.supportbook]` besides [`Settings`]' fields:
+/// `supportbook import`'s own table (read by src/import/), then the keys
+/// mdBook itself reads from any preprocessor table.
+const IMPORT_KEY: &str = "import";
 const MDBOOK_KEYS: &[&str] = &["command", "before", "after", "renderers", "optional"];
+
+/// Our keys: [`Settings`]' fields as book.toml spells them, and `import`.
+fn our_keys() -> impl Iterator<Item = &'static str> + Clone {
+    toml_keys::fields::<Settings>()
+        .iter()
+        .copied()
+        .chain([IMPORT_KEY])
+}
 
 /// A loaded project: its root, `book.toml` and our settings.
 #[derive(Debug, Clone)]
@@ -185,7 +186,7 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
         book_toml: String::new(),
     };
 
-    match toml::de::DeTable::parse(&text) {
+    let book = match toml::de::DeTable::parse(&text) {
         Err(e) => {
             diags.push(
                 Diagnostic::error(
@@ -198,36 +199,45 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
             project.book_toml = text;
             return (project, diags);
         }
-        Ok(table) => {
-            let ours = table
-                .get_ref()
-                .get("preprocessor")
-                .and_then(|p| p.get_ref().get("supportbook"));
-            if let Some(toml::de::DeValue::Table(t)) = ours.map(|v| v.get_ref()) {
-                for key in t.keys() {
-                    let name = key.get_ref().as_ref();
-                    if OUR_KEYS.contains(&name) || MDBOOK_KEYS.contains(&name) {
-                        continue;
-                    }
-                    let mut d = Diagnostic::error(
-                        "unknown-key",
-                        rel,
-                        format!("unknown key `{name}` in [preprocessor.supportbook]"),
-                    )
-                    .at(&text, key.span());
-                    let candidates = OUR_KEYS.iter().chain(MDBOOK_KEYS).copied();
-                    d = match did_you_mean(&name.replace('_', "-"), candidates) {
-                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                        None => d.with_help(format!("known keys: {}", OUR_KEYS.join(", "))),
-                    };
-                    diags.push(d);
-                }
-            }
-        }
-    }
+        Ok(table) => table,
+    };
 
-    // Unknown keys are reported above; deserialize the rest leniently.
-    match toml::from_str::<BookTomlShape>(&text) {
+    // serde reads the file once; the keys it skips in our table are unknown
+    // (mdBook checks the rest of book.toml itself).
+    let (shape, ignored) = toml_keys::from_str::<BookTomlShape>(&text);
+    for path in &ignored {
+        let [
+            Step::Key(preprocessor),
+            Step::Key(supportbook),
+            Step::Key(name),
+        ] = path.as_slice()
+        else {
+            continue;
+        };
+        if preprocessor != "preprocessor"
+            || supportbook != "supportbook"
+            || name == IMPORT_KEY
+            || MDBOOK_KEYS.contains(&name.as_str())
+        {
+            continue;
+        }
+        let span = toml_keys::key_span(book.get_ref(), path).unwrap_or(0..0);
+        let d = Diagnostic::error(
+            "unknown-key",
+            rel,
+            format!("unknown key `{name}` in [preprocessor.supportbook]"),
+        )
+        .at(&text, span);
+        let candidates = our_keys().chain(MDBOOK_KEYS.iter().copied());
+        diags.push(match did_you_mean(&name.replace('_', "-"), candidates) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help(format!(
+                "known keys: {}",
+                our_keys().collect::<Vec<_>>().join(", ")
+            )),
+        });
+    }
+    match shape {
         Ok(shape) => {
             if let Some(src) = shape.book.src {
                 project.src = PathBuf::from(src);
@@ -264,15 +274,33 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
             .with_help("supportbook's own settings go under [preprocessor.supportbook]"),
         );
     }
-    for (key, value) in [
-        ("src", project.src.to_string_lossy().into_owned()),
-        ("kb-dir", project.settings.kb_dir.clone()),
-        ("quizzes-dir", project.settings.quizzes_dir.clone()),
-        ("templates-dir", project.settings.templates_dir.clone()),
-        ("rules-dir", project.settings.rules_dir.clone()),
+    for (table, key, value) in [
+        ("book", "src", project.src.to_string_lossy().into_owned()),
+        ("supportbook", "kb-dir", project.settings.kb_dir.clone()),
+        (
+            "supportbook",
+            "quizzes-dir",
+            project.settings.quizzes_dir.clone(),
+        ),
+        (
+            "supportbook",
+            "templates-dir",
+            project.settings.templates_dir.clone(),
+        ),
+        (
+            "supportbook",
+            "rules-dir",
+            project.settings.rules_dir.clone(),
+        ),
     ] {
         if !is_safe_relative(Path::new(&value)) {
-            let span = text.find(&value).map_or(0..0, |i| i..i + value.len());
+            // Where the value is written (a default is written nowhere).
+            let path: &[&str] = if table == "book" {
+                &["book", key]
+            } else {
+                &["preprocessor", "supportbook", key]
+            };
+            let span = value_span(book.get_ref(), path).unwrap_or(0..0);
             diags.push(
                 Diagnostic::error(
                     "unsafe-path",
@@ -286,6 +314,19 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
     }
     project.book_toml = text;
     (project, diags)
+}
+
+/// Where the value at `path` (table names, then the key) is written.
+fn value_span(table: &toml::de::DeTable<'_>, path: &[&str]) -> Option<std::ops::Range<usize>> {
+    let (first, rest) = path.split_first()?;
+    let value = table.get(*first)?;
+    if rest.is_empty() {
+        return Some(value.span());
+    }
+    match value.get_ref() {
+        toml::de::DeValue::Table(t) => value_span(t, rest),
+        _ => None,
+    }
 }
 
 /// True for a relative path that stays inside its base (no `..`, no root).
@@ -341,6 +382,35 @@ mod tests {
     }
 
     #[test]
+    fn only_unknown_keys_of_our_table_are_reported() {
+        let text = "[book]\nauthors = [\"x\"]\n\n[output.html]\nfold.enable = true\n\n\
+            [preprocessor.other]\nanything = 1\n\n[preprocessor.supportbook]\n\
+            command = \"mdbook-supportbook\"\nbefore = [\"links\"]\nkb_title = \"KB\"\n\
+            zzz = 1\n[preprocessor.supportbook.import.zendesk]\nmap = {}\n";
+        let (p, d) = parse(Path::new("/r"), text.into());
+        let placed: Vec<_> = d
+            .iter()
+            .map(|d| (d.place(), d.help.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                (
+                    "book.toml:13:1".to_string(),
+                    "did you mean `kb-title`?".to_string()
+                ),
+                (
+                    "book.toml:14:1".to_string(),
+                    "known keys: kb-dir, quizzes-dir, templates-dir, rules-dir, review-days, \
+                     standard-sections, kb-title, import"
+                        .to_string()
+                ),
+            ]
+        );
+        assert_eq!(p.settings, Settings::default());
+    }
+
+    #[test]
     fn wrong_type_is_reported_with_place() {
         let text = "[preprocessor.supportbook]\nreview-days = \"often\"\n";
         let (_, d) = parse(Path::new("/r"), text.into());
@@ -353,6 +423,16 @@ mod tests {
         let (_, d) = parse(Path::new("/r"), "[book]\nsrc = \"../elsewhere\"\n".into());
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].code, "unsafe-path");
+    }
+
+    #[test]
+    fn an_unsafe_folder_is_placed_where_its_key_writes_it() {
+        // The same text earlier in the file (a title) is not the place.
+        let text = "[book]\ntitle = \"../kb\"\n\n[preprocessor.supportbook]\nkb-dir = \"../kb\"\n";
+        let (_, d) = parse(Path::new("/r"), text.into());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, "unsafe-path");
+        assert!(d[0].place().starts_with("book.toml:5:"), "{}", d[0].place());
     }
 
     #[test]

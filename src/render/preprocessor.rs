@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Loads and checks the handbook at a book's root (for the standalone
-/// binary, which is handed only the book): `crate::engine::load_for_mdbook`.
+/// binary, which is handed only the book): the engine's `load_for_mdbook`.
 pub type Loader = fn(&Path) -> anyhow::Result<(Handbook, Templates)>;
 
 pub struct SupportbookPreprocessor {
@@ -85,14 +85,34 @@ fn transform(
     articles_as_chapters: bool,
 ) -> anyhow::Result<Book> {
     let map = SiteMap::new(handbook);
+    let embedded = rewrite_chapters(&mut book, handbook, templates, &map)?;
+    add_whats_new(&mut book, handbook);
+    add_quizzes_page(&mut book, handbook, embedded);
+    if let Some(overview) = kb_part(&book, handbook, templates, &map, articles_as_chapters)? {
+        book.items.push(BookItem::PartTitle(
+            handbook.project.settings.kb_title.clone(),
+        ));
+        book.items.push(BookItem::Chapter(overview));
+    }
+    Ok(book)
+}
+
+/// Rewrites every chapter mdBook read: an article gets its header and its
+/// body without front matter, every page its links as served, its quizzes
+/// as widgets and (unless an article) its last-changed footer. Returns
+/// (quiz id, page URL, page title) of every embedded quiz, for the Quizzes page.
+fn rewrite_chapters(
+    book: &mut Book,
+    handbook: &Handbook,
+    templates: &Templates,
+    map: &SiteMap,
+) -> anyhow::Result<Vec<(String, String, String)>> {
     let articles: HashMap<&Path, &crate::core::model::Article> = handbook
         .articles
         .iter()
         .map(|a| (a.rel.as_path(), &**a))
         .collect();
-
     let mut failure = None;
-    // (quiz id, page URL, page title) for the Quizzes page.
     let mut embedded: Vec<(String, String, String)> = Vec::new();
     book.for_each_chapter_mut(|ch| {
         let Some(src) = ch.source_path.clone() else {
@@ -102,8 +122,8 @@ fn transform(
             .output_of(&src)
             .map_or_else(|| src.clone(), Path::to_path_buf);
         let result = match articles.get(src.as_path()) {
-            Some(a) => article_chapter_content(&ch.content, a, handbook, templates, &map, &out),
-            None => Ok(rewrite_content(&ch.content, &src, &out, &map)),
+            Some(a) => article_chapter_content(&ch.content, a, handbook, templates, map, &out),
+            None => Ok(rewrite_content(&ch.content, &src, &out, map)),
         };
         match result {
             Ok(content) => {
@@ -117,9 +137,15 @@ fn transform(
             Err(e) => failure = Some(e),
         }
     });
-    if let Some(e) = failure {
-        return Err(e);
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(embedded),
     }
+}
+
+/// The "What's new this cycle" page, right after the first page (the
+/// welcome page) so it is easy to find, when git history gives one.
+fn add_whats_new(book: &mut Book, handbook: &Handbook) {
     if let Some(html) = super::whats_new::page(handbook) {
         let mut page = Chapter::new(
             "What’s new this cycle",
@@ -128,28 +154,49 @@ fn transform(
             Vec::new(),
         );
         page.source_path = None;
-        // Right after the first page (the welcome page), so it is easy to find.
         let at = usize::from(!book.items.is_empty());
         book.items.insert(at, BookItem::Chapter(page));
     }
-    if !handbook.quizzes.is_empty() {
-        for (_, url, _) in &mut embedded {
-            *url = super::html_url(url);
-        }
-        let mut page = Chapter::new(
-            "Quizzes",
-            super::quiz::quizzes_page(handbook, &embedded),
-            PathBuf::from(super::quiz::QUIZZES_PAGE),
-            Vec::new(),
-        );
-        page.source_path = None;
-        book.items.push(BookItem::Separator);
-        book.items.push(BookItem::Chapter(page));
-    }
-    if handbook.articles.is_empty() {
-        return Ok(book);
-    }
+}
 
+/// The generated Quizzes page, after a separator at the end, when the
+/// handbook has quizzes.
+fn add_quizzes_page(
+    book: &mut Book,
+    handbook: &Handbook,
+    mut embedded: Vec<(String, String, String)>,
+) {
+    if handbook.quizzes.is_empty() {
+        return;
+    }
+    for (_, url, _) in &mut embedded {
+        *url = super::html_url(url);
+    }
+    let mut page = Chapter::new(
+        "Quizzes",
+        super::quiz::quizzes_page(handbook, &embedded),
+        PathBuf::from(super::quiz::QUIZZES_PAGE),
+        Vec::new(),
+    );
+    page.source_path = None;
+    book.items.push(BookItem::Separator);
+    book.items.push(BookItem::Chapter(page));
+}
+
+/// The generated knowledge-base part: the overview with the product pages
+/// (and, for the standalone binary, every unlisted article under its first
+/// product) and the tag pages under it, numbered after `book`'s last
+/// numbered chapter. `None` without articles.
+fn kb_part(
+    book: &Book,
+    handbook: &Handbook,
+    templates: &Templates,
+    map: &SiteMap,
+    articles_as_chapters: bool,
+) -> anyhow::Result<Option<Chapter>> {
+    if handbook.articles.is_empty() {
+        return Ok(None);
+    }
     let pages = index_pages(handbook, templates)?;
     let kb_title = handbook.project.settings.kb_title.clone();
     let mut overview = None;
@@ -171,50 +218,11 @@ fn transform(
         }
     }
     let Some(mut overview) = overview else {
-        return Ok(book);
+        return Ok(None);
     };
-
     if articles_as_chapters {
-        let by_product = handbook.by_product();
-        for (out, product_ch) in &mut products {
-            let name = by_product.keys().find(|p| super::product_out(p) == *out);
-            let Some(list) = name.and_then(|n| by_product.get(n)) else {
-                continue;
-            };
-            for a in list {
-                // An article with several products is listed under its first.
-                if a.in_summary
-                    || a.products
-                        .first()
-                        .is_some_and(|p| super::product_out(p) != *out)
-                {
-                    continue;
-                }
-                let page_out = article_out(a);
-                let content =
-                    article_chapter_content(&a.source, a, handbook, templates, &map, &page_out)?;
-                let mut ch = Chapter::new(
-                    &a.title,
-                    content,
-                    page_out,
-                    vec![kb_title.clone(), product_ch.name.clone()],
-                );
-                ch.source_path = Some(a.rel.clone());
-                product_ch.sub_items.push(BookItem::Chapter(ch));
-            }
-        }
-        if let Some(list) = by_product.get("") {
-            for a in list.iter().filter(|a| !a.in_summary) {
-                let page_out = article_out(a);
-                let content =
-                    article_chapter_content(&a.source, a, handbook, templates, &map, &page_out)?;
-                let mut ch = Chapter::new(&a.title, content, page_out, vec![kb_title.clone()]);
-                ch.source_path = Some(a.rel.clone());
-                overview.sub_items.push(BookItem::Chapter(ch));
-            }
-        }
+        add_article_chapters(handbook, templates, map, &mut overview, &mut products)?;
     }
-
     overview
         .sub_items
         .extend(products.into_iter().map(|(_, ch)| BookItem::Chapter(ch)));
@@ -243,9 +251,59 @@ fn transform(
         .unwrap_or(0)
         + 1;
     number(&mut overview, vec![top]);
-    book.items.push(BookItem::PartTitle(kb_title));
-    book.items.push(BookItem::Chapter(overview));
-    Ok(book)
+    Ok(Some(overview))
+}
+
+/// Every unlisted article as a chapter under its first product's page (or
+/// under the overview when it has none): how the standalone binary lets
+/// plain `mdbook build` render every article.
+fn add_article_chapters(
+    handbook: &Handbook,
+    templates: &Templates,
+    map: &SiteMap,
+    overview: &mut Chapter,
+    products: &mut [(PathBuf, Chapter)],
+) -> anyhow::Result<()> {
+    let kb_title = handbook.project.settings.kb_title.clone();
+    let by_product = handbook.by_product();
+    for (out, product_ch) in products.iter_mut() {
+        let name = by_product.keys().find(|p| super::product_out(p) == *out);
+        let Some(list) = name.and_then(|n| by_product.get(n)) else {
+            continue;
+        };
+        for a in list {
+            // An article with several products is listed under its first.
+            if a.in_summary
+                || a.products
+                    .first()
+                    .is_some_and(|p| super::product_out(p) != *out)
+            {
+                continue;
+            }
+            let page_out = article_out(a);
+            let content =
+                article_chapter_content(&a.source, a, handbook, templates, map, &page_out)?;
+            let mut ch = Chapter::new(
+                &a.title,
+                content,
+                page_out,
+                vec![kb_title.clone(), product_ch.name.clone()],
+            );
+            ch.source_path = Some(a.rel.clone());
+            product_ch.sub_items.push(BookItem::Chapter(ch));
+        }
+    }
+    if let Some(list) = by_product.get("") {
+        for a in list.iter().filter(|a| !a.in_summary) {
+            let page_out = article_out(a);
+            let content =
+                article_chapter_content(&a.source, a, handbook, templates, map, &page_out)?;
+            let mut ch = Chapter::new(&a.title, content, page_out, vec![kb_title.clone()]);
+            ch.source_path = Some(a.rel.clone());
+            overview.sub_items.push(BookItem::Chapter(ch));
+        }
+    }
+    Ok(())
 }
 
 /// Gives `ch` the section number `at` and its sub-chapters the numbers below it.

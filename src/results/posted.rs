@@ -167,7 +167,7 @@ pub fn attempt_from_body(
         started_at: b.started_at,
         finished_at: b.finished_at,
         score,
-        passed: crate::cli::take::passes(score, quiz.pass_percent),
+        passed: crate::pipeline::quiz::grade::passes(score, quiz.pass_percent),
         source: "browser".into(),
         answers,
     })

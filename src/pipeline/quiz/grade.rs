@@ -186,6 +186,11 @@ pub fn response_json(q: &Question, r: &Response) -> serde_json::Value {
     }
 }
 
+/// Whether a score passes a pass mark (the browser widget uses the same rule).
+pub fn passes(score: f64, pass_percent: u32) -> bool {
+    score * 100.0 + 1e-9 >= f64::from(pass_percent)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -187,8 +187,9 @@ pub fn validate(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<Quiz
         .iter()
         .filter(|d| d.severity == crate::core::diagnostic::Severity::Error)
         .count();
-    raw::unknown_keys(&raw.path, &raw.source, diags);
-    let file: RawQuizFile = match toml::from_str(&raw.source) {
+    let (file, ignored) = crate::core::toml_keys::from_str::<RawQuizFile>(&raw.source);
+    raw::unknown_keys(&raw.path, &raw.source, &ignored, diags);
+    let file = match file {
         Ok(f) => f,
         Err(e) => {
             diags.push(
