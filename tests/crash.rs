@@ -621,3 +621,59 @@ fn serve_killed_while_building_or_storing_then_restarted_keeps_every_stored_atte
         "only {killed} starts were cut"
     );
 }
+
+/// Found by this harness: a process killed during the index's commit left
+/// the files it had written, which meta.json does not list. The next update
+/// replayed the same operations with the same numbers, tried to create the
+/// same file (a segment's `.del` file) and failed: `build` and `search`
+/// stopped with exit 2 ("FileAlreadyExists") until the index was deleted.
+///
+/// Made here without a kill: a copy of the project commits an edit, and its
+/// new files (and its list of managed files) are put beside the original
+/// index, as a commit cut short before meta.json leaves them.
+#[test]
+fn files_of_a_commit_cut_short_do_not_stop_the_next_update() {
+    let a = fixture();
+    run_ok(a.root(), &["search", "mail"]);
+    let b = fixture();
+    common::copy_dir(&a.path(".supportbook"), &b.path(".supportbook"));
+    // The copy's stamps differ (new files); make it see the same handbook.
+    run_ok(b.root(), &["search", "mail"]);
+    let edit = "+++\ntitle = \"Edited\"\nproducts = [\"email\"]\n+++\n\nEdited mail text.\n";
+    b.write("content/kb/email/generated-03.md", edit);
+    run_ok(b.root(), &["search", "mail"]);
+
+    let (ai, bi) = (a.path(".supportbook/index"), b.path(".supportbook/index"));
+    let names = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let before = names(&ai);
+    let mut left = 0;
+    for name in names(&bi) {
+        if !before.contains(&name) && !name.starts_with('.') && name != "meta.json" {
+            std::fs::copy(bi.join(&name), ai.join(&name)).unwrap();
+            left += 1;
+        }
+    }
+    assert!(left > 0, "the copy's commit wrote no new file");
+    let managed = |dir: &Path| -> Vec<String> {
+        serde_json::from_slice(&std::fs::read(dir.join(".managed.json")).unwrap()).unwrap()
+    };
+    let mut all = managed(&ai);
+    all.extend(managed(&bi));
+    all.sort();
+    all.dedup();
+    std::fs::write(ai.join(".managed.json"), serde_json::to_vec(&all).unwrap()).unwrap();
+
+    // The same edit in the original: its update writes the same names.
+    a.write("content/kb/email/generated-03.md", edit);
+    let out = common::run_in(a.root(), &["build"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("rebuilding"), "{}", out.stderr);
+    let out = common::run_in(a.root(), &["search", "--json", "edited"]);
+    assert_eq!(json(&out)["total"], 1, "{}", out.stdout);
+    assert_eq!(hits(a.root(), QUERIES), hits(b.root(), QUERIES));
+}

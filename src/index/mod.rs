@@ -752,7 +752,24 @@ pub fn update(
     };
     tracing::debug!("decided what to index after {:?}", t.elapsed());
     if !changed.is_empty() || !removed.is_empty() || report.rebuilt {
-        write_documents(&index, &changed, &removed, report.rebuilt)?;
+        if let Err(e) = write_documents(&index, &changed, &removed, report.rebuilt) {
+            // An index that cannot take an update (files damaged or left
+            // behind) is rebuilt, once, like one that cannot be opened.
+            if report.rebuilt || matches!(e, Error::Refused(_)) {
+                return Err(e);
+            }
+            let e = e.to_string();
+            let reason = e.strip_prefix("search index: ").unwrap_or(&e);
+            notices.push(format!(
+                "search index: could not be updated ({}), rebuilding",
+                recover::one_line(reason)
+            ));
+            report.rebuilt = true;
+            changed = sources.values().collect();
+            drop(index);
+            let index = create_fresh(&dir, &mpath)?;
+            write_documents(&index, &changed, &[], true)?;
+        }
         tracing::debug!("indexed and committed after {:?}", t.elapsed());
         report.indexed = changed.len();
         report.removed = removed.len();
@@ -809,8 +826,15 @@ pub fn update_articles(
         return update(handbook, stamps, notices);
     };
     let changed: Vec<&Source<'_>> = changed.iter().collect();
-    if !changed.is_empty() {
-        write_documents(&index, &changed, &[], false)?;
+    if !changed.is_empty()
+        && let Err(e) = write_documents(&index, &changed, &[], false)
+    {
+        if matches!(e, Error::Refused(_)) {
+            return Err(e);
+        }
+        // The full comparison, which rebuilds an index that cannot take it.
+        drop(index);
+        return update(handbook, stamps, notices);
     }
     write_manifest(&mpath, &manifest)?;
     Ok(UpdateReport {
@@ -882,6 +906,11 @@ fn write_documents(
     let mut w = writer(index)?;
     w.set_merge_policy(Box::new(merge_policy()));
     let internal = |e: tantivy::TantivyError| Error::Internal(format!("search index: {e}"));
+    // A process killed during a commit leaves the files it wrote, which the
+    // index's meta.json does not list. This commit replays the same
+    // operations with the same numbers, so it would write the same file
+    // names and fail ("FileAlreadyExists"): those files go first.
+    w.garbage_collect_files().wait().map_err(internal)?;
     // Built in parallel in slices, with a commit every [`QUEUED_DOCS`]:
     // tantivy queues up to 10,000 documents for its threads, and a KB's
     // documents (each field's text as many times as its weight) made that
