@@ -163,6 +163,35 @@ fn run<S: Strategy>(
     }
 }
 
+/// [`run`] for a target whose inputs must also reach past the parser: `test`
+/// says whether this input did (an attempt stored, a search with hits, a
+/// file without errors), and a run where none did fails, so a generator
+/// that only ever makes rejected inputs cannot pass unnoticed.
+fn run_reaching<S: Strategy>(
+    name: &str,
+    long: bool,
+    strategy: S,
+    what: &str,
+    test: impl Fn(S::Value) -> Result<bool, TestCaseError>,
+) where
+    S::Value: std::fmt::Debug,
+{
+    let reached = std::sync::atomic::AtomicUsize::new(0);
+    let total = std::sync::atomic::AtomicUsize::new(0);
+    run(name, long, strategy, |v| {
+        total.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if test(v)? {
+            reached.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    });
+    let (reached, total) = (reached.into_inner(), total.into_inner());
+    if long {
+        eprintln!("fuzz {name}: {reached} of {total} cases {what}");
+    }
+    assert!(reached > 0, "fuzz {name}: no case of {total} {what}");
+}
+
 // ---------------------------------------------------------------------------
 // Inputs: real files, mutated.
 
@@ -847,26 +876,32 @@ fn chapter_target(long: bool) {
 
 fn summary_target(long: bool) {
     let seeds = corpus(&["content", "tests/fixtures"], "SUMMARY.md", |_| true);
-    run("summary", long, texts(seeds, MARKDOWN), |text| {
-        let (_, diags) = validate_case(Slot::Summary, &text)?;
-        // What `check` accepts, mdBook must be able to read: a SUMMARY.md
-        // that passes `check` and fails `build` is a check that lies.
-        let checked = !diags
-            .iter()
-            .any(|d| d.severity == supportbook::core::diagnostic::Severity::Error);
-        if checked {
-            let t = text.clone();
-            let parsed = bounded("mdbook_summary::parse_summary", move || {
-                mdbook_summary_parse(&t)
-            })?;
-            prop_assert!(
-                parsed.is_ok(),
-                "check accepts a SUMMARY.md that mdBook refuses: {}",
-                parsed.err().unwrap_or_default()
-            );
-        }
-        Ok(())
-    });
+    run_reaching(
+        "summary",
+        long,
+        texts(seeds, MARKDOWN),
+        "passed check",
+        |text| {
+            let (_, diags) = validate_case(Slot::Summary, &text)?;
+            // What `check` accepts, mdBook must be able to read: a SUMMARY.md
+            // that passes `check` and fails `build` is a check that lies.
+            let checked = !diags
+                .iter()
+                .any(|d| d.severity == supportbook::core::diagnostic::Severity::Error);
+            if checked {
+                let t = text.clone();
+                let parsed = bounded("mdbook_summary::parse_summary", move || {
+                    mdbook_summary_parse(&t)
+                })?;
+                prop_assert!(
+                    parsed.is_ok(),
+                    "check accepts a SUMMARY.md that mdBook refuses: {}",
+                    parsed.err().unwrap_or_default()
+                );
+            }
+            Ok(checked)
+        },
+    );
 }
 
 /// mdBook's own reading of a SUMMARY.md, as `build` does it.
@@ -880,10 +915,17 @@ fn quiz_target(long: bool) {
     let seeds = corpus(&["quizzes", "tests/fixtures"], ".toml", |p| {
         p.to_string_lossy().contains("quizzes")
     });
-    run("quiz", long, texts(seeds, TOML_TOKENS), |text| {
-        validate_case(Slot::Quiz, &text)?;
-        Ok(())
-    });
+    run_reaching(
+        "quiz",
+        long,
+        texts(seeds, TOML_TOKENS),
+        "became a checked quiz",
+        |text| {
+            let (handbook, _) = validate_case(Slot::Quiz, &text)?;
+            let fuzzed = &base().quizzes[0].path;
+            Ok(handbook.quizzes.iter().any(|q| &q.path == fuzzed))
+        },
+    );
 }
 
 /// Draft replies for the rules target: the seeds' lines, mutated.
@@ -1208,10 +1250,11 @@ fn search_target(long: bool) {
         ),
         any::<bool>(),
     );
-    run(
+    run_reaching(
         "search",
         long,
         strategy,
+        "found something",
         |(input, limit, products, archived)| {
             let si = si.clone();
             let syn = syn.clone();
@@ -1240,7 +1283,7 @@ fn search_target(long: bool) {
                 }
             }
             prop_assert!(results.query.len() <= input.len());
-            Ok(())
+            Ok(!results.hits.is_empty())
         },
     );
 }
@@ -1354,13 +1397,14 @@ fn attempt_target(long: bool) {
         3 => texts(body_seeds(), JSON_TOKENS),
         2 => structured_bodies(),
     ];
-    run("attempt-body", long, strategy, |body| {
+    run_reaching("attempt-body", long, strategy, "were stored", |body| {
         let b = body.clone();
         let out = bounded("posted::attempt_from_body", move || {
             supportbook::results::posted::attempt_from_body(b.as_bytes(), handbook(), || {
                 "00000000-0000-4000-8000-000000000000".into()
             })
         })?;
+        let stored = out.is_ok();
         if let Ok(a) = out {
             prop_assert!(
                 (0.0..=1.0).contains(&a.score),
@@ -1383,7 +1427,7 @@ fn attempt_target(long: bool) {
             );
             prop_assert_eq!(a.passed, passed);
         }
-        Ok(())
+        Ok(stored)
     });
 }
 
@@ -1406,10 +1450,11 @@ fn xapi_seeds() -> Vec<String> {
 }
 
 fn xapi_target(long: bool) {
-    run(
+    run_reaching(
         "xapi-import",
         long,
         texts(xapi_seeds(), JSON_TOKENS),
+        "imported an attempt",
         |text| {
             let t = text.clone();
             let (attempts, problems) =
@@ -1447,7 +1492,7 @@ fn xapi_target(long: bool) {
             uuids.sort_unstable();
             uuids.dedup();
             prop_assert_eq!(uuids.len(), rows.len(), "one attempt stored twice");
-            Ok(())
+            Ok(!rows.is_empty())
         },
     );
 }
