@@ -109,6 +109,12 @@ impl Diagnostic {
         self
     }
 
+    /// Places the diagnostic at a byte range of the source `placer` holds
+    /// (one index for all the diagnostics of a file).
+    pub fn placed(self, placer: &Placer<'_>, span: Range<usize>) -> Self {
+        placer.place(self, span)
+    }
+
     /// Places the diagnostic at an already computed location.
     pub fn at_location(mut self, location: Location) -> Self {
         self.location = Some(location);
@@ -140,6 +146,29 @@ impl Diagnostic {
             .as_ref()
             .map_or((0, 0), |l| (l.line, l.column));
         (self.path.clone(), line, col, self.severity)
+    }
+}
+
+/// Places diagnostics in one source, building its [`LineIndex`] once, the
+/// first time one is placed: [`Diagnostic::at`] indexes the whole source for
+/// every call, which made a file with thousands of problems quadratic.
+pub struct Placer<'a> {
+    source: &'a str,
+    index: std::cell::OnceCell<LineIndex>,
+}
+
+impl<'a> Placer<'a> {
+    pub fn new(source: &'a str) -> Self {
+        Placer {
+            source,
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// `d` placed at a byte range of the source.
+    pub fn place(&self, d: Diagnostic, span: Range<usize>) -> Diagnostic {
+        let index = self.index.get_or_init(|| LineIndex::new(self.source));
+        d.at_index(index, self.source, span)
     }
 }
 

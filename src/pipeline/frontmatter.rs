@@ -158,15 +158,18 @@ fn parse_toml(
     use toml::de::{DeTable, DeValue};
 
     let (table, errors) = DeTable::parse_recoverable(text);
+    let placer = crate::core::diagnostic::Placer::new(source);
     for e in &errors {
         let span = e.span().unwrap_or(0..0);
         let message = e.message().trim();
-        let mut d = Diagnostic::error(
-            "toml-syntax",
-            path,
-            format!("invalid TOML in front matter: {message}"),
-        )
-        .at(source, shift(span.clone(), base));
+        let mut d = placer.place(
+            Diagnostic::error(
+                "toml-syntax",
+                path,
+                format!("invalid TOML in front matter: {message}"),
+            ),
+            shift(span.clone(), base),
+        );
         if message.contains("date") || message.contains("time") {
             let key = text
                 .get(..span.start)

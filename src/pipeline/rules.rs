@@ -384,6 +384,7 @@ pub fn validate(sources: &[RawRulesSource], diags: &mut Vec<Diagnostic>) -> Vec<
     let mut rules: Vec<Rule> = Vec::new();
     let mut first: BTreeMap<String, (PathBuf, usize)> = BTreeMap::new();
     for src in sources {
+        let placer = crate::core::diagnostic::Placer::new(&src.source);
         for (rule, span) in validate_file(&src.path, &src.source, diags) {
             if let Some((path, line)) = first.get(&rule.id) {
                 diags.push(
@@ -392,7 +393,7 @@ pub fn validate(sources: &[RawRulesSource], diags: &mut Vec<Diagnostic>) -> Vec<
                         &src.path,
                         format!("a rule with id `{}` already exists", rule.id),
                     )
-                    .at(&src.source, span)
+                    .placed(&placer, span)
                     .with_note(format!(
                         "first defined in {}:{line}",
                         crate::core::diagnostic::display_path(path)
@@ -446,12 +447,13 @@ fn validate_file(
         return Vec::new();
     }
     let mut out = Vec::new();
+    let placer = crate::core::diagnostic::Placer::new(source);
     for raw in file.rule {
         let rule_span = raw.span();
         let raw = raw.into_inner();
         let err = |span: Range<usize>, msg: String, help: &str| {
             Diagnostic::error("invalid-rule", path, msg)
-                .at(source, span)
+                .placed(&placer, span)
                 .with_help(help.to_string())
         };
         let Some(id) = raw.id else {

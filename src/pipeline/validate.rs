@@ -197,6 +197,7 @@ fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> 
     let outline = markdown::outline(&summary.source);
     let known: BTreeSet<&Path> = docs.iter().map(|d| d.rel.as_path()).collect();
     let mut listed = BTreeSet::new();
+    let placer = crate::core::diagnostic::Placer::new(&summary.source);
     for link in &outline.links {
         if link.dest.is_empty() || markdown::is_external(&link.dest) {
             continue;
@@ -213,7 +214,7 @@ fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> 
                         link.dest
                     ),
                 )
-                .at(&summary.source, span)
+                .placed(&placer, span)
                 .with_help("every chapter must be a file inside the source folder"),
             );
             continue;
@@ -229,7 +230,7 @@ fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> 
                     link.dest
                 ),
             )
-            .at(&summary.source, span);
+            .placed(&placer, span);
             d = match similar_file(&target, known.iter().copied()) {
                 Some(s) => d.with_help(format!("did you mean `{}`?", display_path(s))),
                 None => d.with_help("create the file, or remove the entry (supportbook never creates files in the source folder)"),
@@ -243,7 +244,7 @@ fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> 
 /// Reads front-matter entries into typed fields, one diagnostic per bad field.
 struct Fields<'a> {
     path: &'a Path,
-    source: &'a str,
+    placer: crate::core::diagnostic::Placer<'a>,
     diags: &'a mut Diagnostics,
 }
 
@@ -255,7 +256,9 @@ impl Fields<'_> {
         message: String,
         help: Option<String>,
     ) {
-        let mut d = Diagnostic::error(code, self.path, message).at(self.source, span);
+        let mut d = self
+            .placer
+            .place(Diagnostic::error(code, self.path, message), span);
         if let Some(h) = help {
             d = d.with_help(h);
         }
@@ -452,7 +455,7 @@ pub fn article_from_raw(
     let mut reviewed_span = open_span.clone();
     let mut f = Fields {
         path: &doc.path,
-        source: &doc.source,
+        placer: crate::core::diagnostic::Placer::new(&doc.source),
         diags,
     };
     for e in &entries {
@@ -738,6 +741,7 @@ fn check_directives(
     diags: &mut Diagnostics,
 ) {
     for p in handbook.pages.iter().filter(|p| p.in_summary) {
+        let placer = crate::core::diagnostic::Placer::new(&p.source);
         for d in crate::pipeline::quiz::directives(&p.source) {
             if handbook.quiz_for_directive(&p.rel, &d.arg).is_some() {
                 continue;
@@ -760,7 +764,7 @@ fn check_directives(
                 &p.path,
                 format!("`{{{{#quiz {}}}}}` names no quiz", d.arg),
             )
-            .at(&p.source, d.span.clone());
+            .placed(&placer, d.span.clone());
             diag = match did_you_mean(d.arg.trim_end_matches(".toml").rsplit('/').next().unwrap_or(""), ids) {
                 Some(s) => diag.with_help(format!("did you mean `{{{{#quiz {s}}}}}`? (a quiz id, or a path to its file relative to this page)")),
                 None => diag.with_help("name a quiz by its id, or by the path to its file relative to this page"),

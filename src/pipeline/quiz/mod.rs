@@ -146,7 +146,7 @@ pub struct RawQuizSource {
 
 struct Ctx<'a> {
     path: &'a Path,
-    source: &'a str,
+    placer: crate::core::diagnostic::Placer<'a>,
     diags: &'a mut Vec<Diagnostic>,
 }
 
@@ -158,7 +158,9 @@ impl Ctx<'_> {
         msg: impl Into<String>,
         help: Option<String>,
     ) {
-        let mut d = Diagnostic::error(code, self.path, msg).at(self.source, span);
+        let mut d = self
+            .placer
+            .place(Diagnostic::error(code, self.path, msg), span);
         if let Some(h) = help {
             d = d.with_help(h);
         }
@@ -172,7 +174,9 @@ impl Ctx<'_> {
         msg: impl Into<String>,
         help: Option<String>,
     ) {
-        let mut d = Diagnostic::warning(code, self.path, msg).at(self.source, span);
+        let mut d = self
+            .placer
+            .place(Diagnostic::warning(code, self.path, msg), span);
         if let Some(h) = help {
             d = d.with_help(h);
         }
@@ -205,7 +209,7 @@ pub fn validate(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<Quiz
     };
     let mut cx = Ctx {
         path: &raw.path,
-        source: &raw.source,
+        placer: crate::core::diagnostic::Placer::new(&raw.source),
         diags,
     };
     let stem = raw
