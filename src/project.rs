@@ -23,6 +23,7 @@ pub struct Settings {
     /// Folder (relative to the root) that holds reply rules.
     pub rules_dir: String,
     /// Days between reviews when an article has no `review-every`.
+    #[serde(deserialize_with = "review_days")]
     pub review_days: u32,
     /// The H2 sections every article is expected to have.
     pub standard_sections: Vec<String>,
@@ -47,6 +48,23 @@ impl Default for Settings {
             kb_title: "Knowledge base".into(),
         }
     }
+}
+
+/// `review-days`: whole days from 1 to [`crate::validate::MAX_REVIEW_DAYS`],
+/// like an article's `review-every`; the error names the range and the value.
+fn review_days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let max = crate::validate::MAX_REVIEW_DAYS;
+    let found = match toml::Value::deserialize(d)? {
+        toml::Value::Integer(n) if (1..=max).contains(&n) => {
+            return u32::try_from(n).map_err(serde::de::Error::custom);
+        }
+        toml::Value::Integer(n) => n.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        other => format!("a {}", other.type_str()),
+    };
+    Err(serde::de::Error::custom(format!(
+        "`review-days` must be a whole number of days from 1 to {max}, found {found}"
+    )))
 }
 
 /// Our keys, then the keys mdBook itself reads from any preprocessor table.
@@ -216,10 +234,25 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
                 project.settings = settings;
             }
         }
-        Err(e) => diags.push(
-            Diagnostic::error("invalid-value", rel, e.message().trim().to_string())
-                .at(&text, e.span().unwrap_or(0..0)),
-        ),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("invalid-value", rel, e.message().trim().to_string())
+                    .at(&text, e.span().unwrap_or(0..0)),
+            );
+            // A bad setting must not also lose `[book]`: a wrong source
+            // folder would bring a second, misleading error.
+            #[derive(Deserialize)]
+            struct BookOnly {
+                #[serde(default)]
+                book: BookTable,
+            }
+            if let Ok(BookOnly { book }) = toml::from_str::<BookOnly>(&text) {
+                if let Some(src) = book.src {
+                    project.src = PathBuf::from(src);
+                }
+                project.title = book.title;
+            }
+        }
     }
     for (key, value) in [
         ("src", project.src.to_string_lossy().into_owned()),
@@ -284,6 +317,25 @@ mod tests {
         let (_, d) = parse(Path::new("/r"), text.into());
         assert_eq!(d.len(), 1, "{d:?}");
         assert!(d[0].place().starts_with("book.toml:2:"), "{}", d[0].place());
+    }
+
+    #[test]
+    fn review_days_out_of_range_names_the_range_and_keeps_the_book_table() {
+        for (value, found) in [("-5", "-5"), ("100000", "100000"), ("1.5", "1.5")] {
+            let text = format!(
+                "[book]\nsrc = \"content\"\n[preprocessor.supportbook]\nreview-days = {value}\n"
+            );
+            let (p, d) = parse(Path::new("/r"), text);
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(
+                d[0].message,
+                format!(
+                    "`review-days` must be a whole number of days from 1 to 36500, found {found}"
+                )
+            );
+            assert_eq!(d[0].place(), "book.toml:4:15");
+            assert_eq!(p.src, PathBuf::from("content"));
+        }
     }
 
     #[test]

@@ -290,6 +290,51 @@ error: stopped: 2 errors in the handbook
     );
 }
 
+/// A scenario that loops does not hide the quiz's other problems: a
+/// question id used twice (in the same file and in another), and the quiz
+/// with errors still counts for `covers` and directives (no follow-on
+/// errors).
+#[test]
+fn a_scenario_loop_does_not_hide_duplicate_question_ids() {
+    let text = format!(
+        "[quiz]\nid = \"loops\"\ncovers = [\"mail-bounces\"]\n\n{SCENARIO_HEAD}\n[[questions.nodes]]\nid = \"a\"\nsays = \"hi\"\n[[questions.nodes.choices]]\ntext = \"x\"\npoints = 1\nnext = \"b\"\n\n[[questions.nodes]]\nid = \"b\"\nsays = \"hm\"\n[[questions.nodes.choices]]\ntext = \"y\"\nnext = \"a\"\n\n[[questions]]\nid = \"ls-first\"\ntype = \"ShortAnswer\"\nprompt.prompt = \"?\"\nanswer.answer = \"a\"\n\n[[questions]]\nid = \"sc\"\ntype = \"ShortAnswer\"\nprompt.prompt = \"?\"\nanswer.answer = \"b\"\n"
+    );
+    let fx = Fixture::new("quiz");
+    fx.write("quizzes/loops.toml", &text);
+    let p = "content/training/listening.md";
+    fx.write(p, fx.read(p) + "\n{{#quiz loops}}\n");
+    let out = fx.run(&["check"]);
+    assert_eq!(
+        out.stderr,
+        "\
+error: scenario `sc` can loop forever: a -> b -> a
+  --> quizzes/loops.toml:11:6
+   |
+11 | id = \"a\"
+   |      ^^^
+   = help: every path must reach an ending; break the loop
+
+error: question id `ls-first` is already used in quizzes/listening.toml
+  --> quizzes/loops.toml:26:7
+   |
+26 | id = \"ls-first\"
+   |       ^^^^^^^^
+   = help: question ids must be unique across the handbook: results are recorded by them
+
+error: question id `sc` is already used in quizzes/loops.toml
+  --> quizzes/loops.toml:32:7
+   |
+32 | id = \"sc\"
+   |       ^^
+   = help: question ids must be unique across the handbook: results are recorded by them
+
+checked 2 pages and 2 articles: 3 errors, 0 warnings
+error: stopped: 3 errors in the handbook
+"
+    );
+    assert_eq!(out.code, 1);
+}
+
 #[test]
 fn covers_unknown_article_and_unknown_directive() {
     let fx = Fixture::new("quiz");
