@@ -839,7 +839,7 @@ fn thousands_of_broken_anchors_on_one_long_line_are_grouped() {
     assert!(out.stderr.len() < 8_000, "{} bytes", out.stderr.len());
     assert_eq!(out.stderr.matches("warning: link `#nope").count(), 10);
     assert!(out.stderr.contains(
-        "... and 7990 more `broken-anchor` warnings in content/training/listening.md (`--format json` lists them all)"
+        "... and 7,990 more `broken-anchor` warnings in content/training/listening.md (`--format json` lists them all)"
     ), "{}", out.stderr);
     assert!(out.stderr.contains("8000 warnings"), "{}", out.stderr);
     // JSON keeps every one, with its true column.
@@ -853,6 +853,50 @@ fn thousands_of_broken_anchors_on_one_long_line_are_grouped() {
         .unwrap();
     let expected_col = links.find("#nope7999)").unwrap() + 1;
     assert_eq!(last["column"].as_u64(), Some(expected_col as u64));
+}
+
+/// Issue 13, item 18: one kind of problem in many files is shown for the
+/// first five files, then counted in one line; JSON keeps every one.
+#[test]
+fn one_kind_of_problem_in_many_files_is_grouped() {
+    let fx = Fixture::new("base");
+    for i in 0..40 {
+        fx.write(
+            &format!("content/kb/dns/a{i:02}.md"),
+            format!("+++\ntitle = \"A{i}\"\n+++\n## Symptoms\n## Cause\n## Resolution\n"),
+        );
+    }
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let shown: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with(" --> "))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            " --> content/kb/dns/a00.md",
+            " --> content/kb/dns/a01.md",
+            " --> content/kb/dns/a02.md",
+            " --> content/kb/dns/a03.md",
+            " --> content/kb/dns/a04.md",
+        ]
+    );
+    assert!(
+        out.stderr.ends_with(
+            "\
+... and 35 more articles missing a standard section (`--format json` lists them all)
+
+checked 2 pages and 42 articles: 0 errors, 40 warnings
+"
+        ),
+        "{}",
+        out.stderr
+    );
+    let out = fx.run(&["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 40);
 }
 
 #[test]
