@@ -196,7 +196,7 @@ pub fn history(handbook: &Handbook, notices: &mut Vec<String>) -> History {
     if db.is_file()
         && let Ok(attempts) = crate::results::Db::open(&db).and_then(|d| d.attempts())
     {
-        let report = crate::results::report::build(handbook, &attempts, None);
+        let report = crate::results::report::build(handbook, &attempts, &[], None);
         for l in report.learners {
             for q in l
                 .quizzes

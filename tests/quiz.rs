@@ -571,13 +571,16 @@ fn report_item_analysis_stale_passes_export_and_import() {
         due,
         [
             "\"ana\" \"listening\" \"an article the quiz covers changed since it was passed\"",
+            "\"ana\" \"mdbook-quiz\" \"not taken yet\"",
             "\"bo\" \"listening\" \"an article the quiz covers changed since it was passed\"",
-            "\"cy\" \"listening\" \"an article the quiz covers changed since it was passed\""
+            "\"bo\" \"mdbook-quiz\" \"not taken yet\"",
+            "\"cy\" \"listening\" \"an article the quiz covers changed since it was passed\"",
+            "\"cy\" \"mdbook-quiz\" \"not taken yet\""
         ]
     );
     assert_eq!(
         fx.run(&["results", "due", "--learner", "ana"]).stdout,
-        "ana              listening                    an article the quiz covers changed since it was passed\n"
+        "ana              listening                    an article the quiz covers changed since it was passed\nana              mdbook-quiz                  not taken yet\n"
     );
     assert_eq!(r["learners"].as_array().unwrap().len(), 1);
     let other_q = "quizzes/listening.toml";
@@ -594,6 +597,67 @@ fn report_item_analysis_stale_passes_export_and_import() {
         ),
         "stale"
     );
+}
+
+/// Issue 13, item 12: `results due` lists every quiz a learner has not
+/// taken, and the roster (`learners.toml`) names learners who have taken
+/// none; `check` reports a bad roster with its place.
+#[test]
+fn due_lists_quizzes_never_taken_for_every_learner_on_the_roster() {
+    let fx = Fixture::new("quiz");
+    assert_eq!(
+        fx.run(&["results", "due"]).stdout,
+        "nobody has a quiz to take or retake\n"
+    );
+    fx.write("learners.toml", "learners = [\"dee\", \"ana\"]\n");
+    assert_eq!(take_listening(&fx, "ana", true).code, 0);
+    assert_eq!(take_listening(&fx, "bo", false).code, 0);
+    let out = fx.run(&["results", "due"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "\
+ana              mdbook-quiz                  not taken yet
+bo               mdbook-quiz                  not taken yet
+dee              listening                    not taken yet
+dee              mdbook-quiz                  not taken yet
+"
+    );
+    let due = json(&fx.run(&["results", "due", "--format", "json", "--learner", "dee"]));
+    assert_eq!(
+        due,
+        serde_json::json!([
+            {"learner": "dee", "quiz_id": "listening", "title": "Listening", "status": "not-taken", "why": "not taken yet", "last_attempt": null},
+            {"learner": "dee", "quiz_id": "mdbook-quiz", "title": "mdbook quiz", "status": "not-taken", "why": "not taken yet", "last_attempt": null}
+        ])
+    );
+    // The report lists the roster's learners too.
+    let report = json(&fx.run(&["results", "report", "--format", "json"]));
+    let learners: Vec<&str> = report["learners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["learner"].as_str().unwrap())
+        .collect();
+    assert_eq!(learners, ["ana", "bo", "dee"]);
+
+    fx.write("learners.toml", "learners = [\"dee\", \"dee\"]\n");
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        "\
+error: `dee` is listed twice
+ --> learners.toml:1:20
+  |
+1 | learners = [\"dee\", \"dee\"]
+  |                    ^^^^^
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+"
+    );
+    assert_eq!(fx.run(&["results", "due"]).code, 1);
 }
 
 #[test]

@@ -153,8 +153,16 @@ pub fn status(quiz: &Quiz, attempts: &[&Attempt], handbook: &Handbook) -> QuizSt
 /// of its choices).
 pub const MIN_FOR_FLAGS: usize = 3;
 
-pub fn build(handbook: &Handbook, attempts: &[Attempt], learner: Option<&str>) -> Report {
+/// The report on `attempts`, for every learner who has one or is on the
+/// `roster` (see [`super::roster`]), or only for `learner`.
+pub fn build(
+    handbook: &Handbook,
+    attempts: &[Attempt],
+    roster: &[String],
+    learner: Option<&str>,
+) -> Report {
     let mut learners: BTreeSet<&str> = attempts.iter().map(|a| a.learner.as_str()).collect();
+    learners.extend(roster.iter().map(String::as_str));
     if let Some(l) = learner {
         learners.retain(|x| *x == l);
         learners.insert(l);
@@ -247,6 +255,59 @@ pub fn build(handbook: &Handbook, attempts: &[Attempt], learner: Option<&str>) -
         questions,
         unknown_quizzes: unknown,
     }
+}
+
+/// One quiz one learner must take or retake, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Due {
+    pub learner: String,
+    pub quiz_id: String,
+    pub title: String,
+    pub status: Status,
+    pub why: String,
+    /// When the last attempt finished (`None`: never taken).
+    pub last_attempt: Option<String>,
+}
+
+/// Every quiz each learner of `r` has not passed, or whose pass went
+/// stale: never taken ("not taken yet"), failed, or changed since.
+pub fn due(r: &Report) -> Vec<Due> {
+    let mut out = Vec::new();
+    for l in &r.learners {
+        for q in &l.quizzes {
+            let why = match q.status {
+                Status::Passed => continue,
+                Status::Stale => q
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "changed since it was passed".into()),
+                Status::Failed => format!(
+                    "not passed yet (last score {:.0}%)",
+                    (q.score.unwrap_or(0.0) * 100.0 + 1e-9).floor()
+                ),
+                Status::NotTaken => "not taken yet".to_string(),
+            };
+            out.push(Due {
+                learner: l.learner.clone(),
+                quiz_id: q.quiz_id.clone(),
+                title: q.title.clone(),
+                status: q.status,
+                why,
+                last_attempt: q.finished_at.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The due list as text: one line per learner and quiz.
+pub fn due_to_text(due: &[Due]) -> String {
+    if due.is_empty() {
+        return "nobody has a quiz to take or retake\n".to_string();
+    }
+    due.iter()
+        .map(|d| format!("{:<16} {:<28} {}\n", d.learner, d.quiz_id, d.why))
+        .collect()
 }
 
 fn percent(n: usize, of: usize) -> String {
