@@ -26,6 +26,14 @@ fn number_of(stdout: &str, text: &str) -> String {
 
 /// Answers listening.toml in the terminal: the first question right or wrong, the rest right.
 fn take_listening(fx: &Fixture, learner: &str, first_right: bool) -> common::Output {
+    let answers = listening_answers(fx, first_right, true);
+    run_with_input(fx, &["quiz", "take", "listening", "--as", learner], answers)
+}
+
+/// The answers to the fixture's `listening` quiz, one a line: the first
+/// question right or wrong, the order right, the scenario's best path or
+/// (`best` false) a good reply then an upsell.
+fn listening_answers(fx: &Fixture, first_right: bool, best: bool) -> String {
     // A dry run with empty input shows the choice numbers of the first question.
     let probe = run_with_input(fx, &["quiz", "take", "listening"], "");
     let first = if first_right {
@@ -56,13 +64,13 @@ fn take_listening(fx: &Fixture, learner: &str, first_right: bool) -> common::Out
     );
     let s2 = number_of(
         &probe.stdout,
-        "That means your mail app is not logging in to send. Let's fix that setting together.",
+        if best {
+            "That means your mail app is not logging in to send. Let's fix that setting together."
+        } else {
+            "Our premium plan would avoid this."
+        },
     );
-    run_with_input(
-        fx,
-        &["quiz", "take", "listening", "--as", learner],
-        format!("{n1}\n{}\n{s1}\n{s2}\n", order.join(",")),
-    )
+    format!("{n1}\n{}\n{s1}\n{s2}\n", order.join(","))
 }
 
 #[test]
@@ -418,7 +426,7 @@ fn piped_terminal_attempt_is_recorded() {
     assert!(out.stdout.contains("  \"Send the standard troubleshooting template\": A pasted template tells them you did not read their message.\nNot quite.\n  Right answer: Acknowledge the problem and ask for the bounce message\n"), "{}", out.stdout);
     assert!(
         out.stdout
-            .contains("Score: 66% (PASSED; the pass mark is 60%)\n"),
+            .contains("Score: 66% (PASSED; the pass mark is 60%)\nTo review:\n  1. A customer says their mail bounces. What do you do first?\nRead again:\n  - Outgoing mail bounces with 550 5.7.1 (content/kb/email/mail-bounces.md)\n"),
         "{}",
         out.stdout
     );
@@ -438,6 +446,65 @@ fn piped_terminal_attempt_is_recorded() {
         .map(|l| l["learner"].as_str().unwrap())
         .collect();
     assert_eq!(learners, ["ana", "bo"]);
+}
+
+/// Issue 13, item 16: in a terminal (its width from `COLUMNS` here), text
+/// wraps to the width; a finished scenario states its score once; "To
+/// review" names the missed questions by number and prompt, and the
+/// articles to read again.
+#[test]
+fn terminal_session_wraps_and_names_what_to_review() {
+    let fx = Fixture::new("quiz");
+    let answers = listening_answers(&fx, false, false);
+    let mut child = common::command(env!("CARGO_BIN_EXE_supportbook"), fx.root())
+        .args(["quiz", "take", "listening", "--as", "ana"])
+        .env("COLUMNS", "40")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answers.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}");
+    // Every line fits in 40 columns (an answer echoed after its prompt too).
+    for line in stdout.lines() {
+        assert!(line.chars().count() <= 40, "{line:?} in\n{stdout}");
+    }
+    assert!(
+        stdout.contains(
+            "  \"Send the standard troubleshooting\n  template\": A pasted template tells\n  them you did not read their message.\n"
+        ),
+        "{stdout}"
+    );
+    // The scenario's score is said once, by its ending.
+    assert!(
+        stdout.contains("  Outcome: bad. You earned 2 of 3\n  points.\n\nScore: "),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("You earned").count(), 1, "{stdout}");
+    assert!(!stdout.contains("\n2 of 3 points."), "{stdout}");
+    assert!(
+        stdout.ends_with(
+            "\
+To review:
+  1. A customer says their mail bounces.
+     What do you do first?
+  3. An upset customer calls.
+Read again:
+  - Outgoing mail bounces with 550 5.7.1
+    (content/kb/email/mail-bounces.md)
+"
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]
