@@ -29,6 +29,12 @@ pub struct Settings {
     pub standard_sections: Vec<String>,
     /// Title of the generated knowledge-base part.
     pub kb_title: String,
+    /// The git repository CI installs supportbook from (the workflow `init`
+    /// writes reads it): `cargo install --locked --git URL supportbook`.
+    pub tool_git: Option<String>,
+    /// A tag, branch or commit of `tool_git` to install (`--rev`); without
+    /// it, the repository's default branch.
+    pub tool_rev: Option<String>,
 }
 
 impl Default for Settings {
@@ -46,6 +52,8 @@ impl Default for Settings {
                 "What to tell the customer".into(),
             ],
             kb_title: "Knowledge base".into(),
+            tool_git: None,
+            tool_rev: None,
         }
     }
 }
@@ -76,6 +84,8 @@ const OUR_KEYS: &[&str] = &[
     "review-days",
     "standard-sections",
     "kb-title",
+    "tool-git",
+    "tool-rev",
     // `supportbook import`'s own table, read by src/import/.
     "import",
 ];
@@ -274,8 +284,68 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
             );
         }
     }
+    check_tool_source(&project.settings, &text, &mut diags);
     project.book_toml = text;
     (project, diags)
+}
+
+/// `tool-git` and `tool-rev` must be what `cargo install --git` takes.
+fn check_tool_source(settings: &Settings, text: &str, diags: &mut Vec<Diagnostic>) {
+    let checks = [
+        (
+            "tool-git",
+            settings.tool_git.as_deref(),
+            git_url_problem as fn(&str) -> _,
+        ),
+        ("tool-rev", settings.tool_rev.as_deref(), git_rev_problem),
+    ];
+    for (key, value, problem) in checks {
+        let Some((value, why)) = value.and_then(|v| Some((v, problem(v)?))) else {
+            continue;
+        };
+        let span = text
+            .find(&format!("\"{value}\""))
+            .map_or(0..0, |i| i..i + value.len() + 2);
+        diags.push(
+            Diagnostic::error(
+                "invalid-value",
+                Path::new("book.toml"),
+                format!("`{key}` is not usable: \"{value}\""),
+            )
+            .at(text, span)
+            .with_help(why),
+        );
+    }
+}
+
+/// Why `url` cannot be a `tool-git` setting (a git URL that `cargo install
+/// --git` takes, passed to it as one argument), or `None` when it can:
+/// `https://`, `http://`, `ssh://`, `git://` or `file://` URLs and
+/// `user@host:path`, without spaces, and never starting with `-` (it would
+/// read as an option).
+pub fn git_url_problem(url: &str) -> Option<&'static str> {
+    const SCHEMES: [&str; 5] = ["https://", "http://", "ssh://", "git://", "file://"];
+    if url.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("a git URL has no spaces");
+    }
+    let scp_like = url
+        .split_once(':')
+        .is_some_and(|(host, path)| host.contains('@') && !host.contains('/') && !path.is_empty());
+    if url.starts_with('-') || !(SCHEMES.iter().any(|s| url.starts_with(s)) || scp_like) {
+        return Some("expected a git URL such as https://github.com/OWNER/supportbook");
+    }
+    None
+}
+
+/// Why `rev` cannot be a `tool-rev` setting (a tag, branch or commit), or
+/// `None` when it can.
+pub fn git_rev_problem(rev: &str) -> Option<&'static str> {
+    let bad = rev.is_empty()
+        || rev.starts_with('-')
+        || rev
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c));
+    bad.then_some("expected a tag, branch or commit, such as v0.1.0")
 }
 
 /// True for a relative path that stays inside its base (no `..`, no root).
@@ -336,6 +406,40 @@ mod tests {
             assert_eq!(d[0].place(), "book.toml:4:15");
             assert_eq!(p.src, PathBuf::from("content"));
         }
+    }
+
+    #[test]
+    fn tool_git_and_tool_rev_must_be_what_cargo_install_takes() {
+        for url in [
+            "https://github.com/acme/supportbook",
+            "ssh://git@example.com/sb.git",
+            "git@github.com:acme/supportbook.git",
+            "file:///srv/git/supportbook",
+        ] {
+            assert_eq!(git_url_problem(url), None, "{url}");
+        }
+        for url in [
+            "",
+            "github.com/acme/sb",
+            "--config=x",
+            "https://a b",
+            "C:\\sb",
+        ] {
+            assert!(git_url_problem(url).is_some(), "{url}");
+        }
+        assert_eq!(git_rev_problem("v0.1.0"), None);
+        assert_eq!(git_rev_problem("main"), None);
+        assert!(git_rev_problem("-x").is_some() && git_rev_problem("a b").is_some());
+        let text =
+            "[preprocessor.supportbook]\ntool-git = \"--upload-pack=x\"\ntool-rev = \"v1\"\n";
+        let (p, d) = parse(Path::new("/r"), text.into());
+        assert_eq!(p.settings.tool_rev.as_deref(), Some("v1"));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].place(), "book.toml:2:12");
+        assert_eq!(
+            d[0].message,
+            "`tool-git` is not usable: \"--upload-pack=x\""
+        );
     }
 
     #[test]
