@@ -40,10 +40,8 @@ fn main() {
     for n in sizes {
         let tmp = tempfile::tempdir().unwrap();
         let (root, _) = generate(tmp.path(), n);
-        let options = site::Options {
-            live_reload_endpoint: Some("__livereload".into()),
-        };
-        let mut ws = Workspace::new(&root, None, options).unwrap();
+        // As `serve` builds: the live-reload script is added when a page is served.
+        let mut ws = Workspace::new(&root, None, site::Options::default()).unwrap();
         let first = ws.full();
         assert_eq!(first.errors, 0, "{}", first.diagnostics);
         // A full rebuild, as after a book.toml change (pages unchanged on disk).

@@ -29,10 +29,9 @@ pub fn run(root: &Path, args: &ServeArgs, quiet: bool) -> Result<()> {
     }
     let request_timeout = std::time::Duration::from_secs_f64(timeout);
     let guard = Guard::new(ip, &args.allowed_host, request_timeout).map_err(Error::Refused)?;
-    let options = site::Options {
-        live_reload_endpoint: Some("__livereload".into()),
-    };
-    let mut ws = Workspace::new(root, args.watch.dest.clone(), options)?;
+    // The same site `build` writes: the live-reload script is added to each
+    // page as it is served (see `serve::inject`), never written to disk.
+    let mut ws = Workspace::new(root, args.watch.dest.clone(), site::Options::default())?;
     let first = ws.full();
     super::watch::report(&first, quiet);
     std::fs::create_dir_all(&ws.dest).map_err(|e| Error::io("create", &ws.dest, e))?;
