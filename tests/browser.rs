@@ -4,7 +4,8 @@
 //! the score, that a reload keeps the progress, keyboard use, and the POST of
 //! the attempt over http. Against a real `supportbook serve`, it also checks
 //! the served search box, and that a quiz taken on a served page is graded
-//! and stored by the server with the score the page showed.
+//! and stored by the server with the score the page showed. On a report
+//! `results report --format html` wrote, that it fits a 1280 px page.
 //!
 //! Needs node, `npm ci` in tests/browser and /usr/bin/chromium. Without them
 //! the test says so and passes, unless SUPPORTBOOK_BROWSER_TESTS=require
