@@ -121,7 +121,7 @@ fn main() {
         println!("kept the repository in {}", tmp.keep().display());
         return;
     }
-    let r = supportbook::git::Repo::find(repo).unwrap();
+    let r = supportbook::pipeline::git::Repo::find(repo).unwrap();
     let mut times = Vec::new();
     let mut files = 0;
     for _ in 0..5 {

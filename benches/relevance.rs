@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use supportbook::search::{self, Options, Synonyms, Weights, cases};
+use supportbook::index::search::{self, Options, Synonyms, Weights, cases};
 
 fn main() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -94,18 +94,16 @@ fn write_book_toml(root: &Path) {
 /// Indexes the handbook at `root` with supportbook and every Markdown file
 /// under `docs_dir` with plain BM25, then runs each case file on both.
 fn evaluate(root: &Path, docs_dir: &Path, corpus: &str, case_files: &[PathBuf], show_misses: bool) {
-    let today = jiff::civil::date(2026, 11, 24);
-    let (project, _) = supportbook::project::load(root).unwrap();
+    let (project, _) = supportbook::core::config::load(root).unwrap();
     let mut notices = Vec::new();
     let start = Instant::now();
-    let report = supportbook::index::update(&project, today, &mut notices).unwrap();
+    let si = supportbook::engine::search_index(&project, &mut notices).unwrap();
     let indexing = start.elapsed();
-    let si = supportbook::index::open(&project).unwrap();
     let (syn, _) = Synonyms::load(&project);
     let bm25 = Bm25::new(docs_dir);
     println!(
         "{corpus}: {} documents indexed in {:.2} s ({} files for BM25)",
-        report.documents,
+        si.reader.searcher().num_docs(),
         indexing.as_secs_f64(),
         bm25.docs.len()
     );

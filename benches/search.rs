@@ -15,7 +15,7 @@ mod kbgen;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use supportbook::search::{Options, Synonyms, Weights};
+use supportbook::index::search::{Options, Synonyms, Weights};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -81,16 +81,14 @@ fn main() {
     // Only the in-process queries, on a handbook already on disk (its index
     // brought up to date first): for profiling the query path.
     if let Some(root) = std::env::var_os("SB_BENCH_QUERIES_ONLY") {
-        let (project, _) = supportbook::project::load(Path::new(&root)).unwrap();
+        let (project, _) = supportbook::core::config::load(Path::new(&root)).unwrap();
         let mut notices = Vec::new();
-        supportbook::index::update(&project, jiff::civil::date(2026, 11, 24), &mut notices)
-            .unwrap();
+        supportbook::engine::search_index(&project, &mut notices).unwrap();
         query_latency(&project);
         return;
     }
     let sizes = kbgen::env_sizes();
     let runs = kbgen::env_usize("SB_BENCH_RUNS", 3).max(1);
-    let today = jiff::civil::date(2026, 11, 24);
     println!(
         "supportbook search benchmark (indexing: median of {runs} runs; processes: median of 21 runs)"
     );
@@ -105,7 +103,7 @@ fn main() {
             );
             continue;
         }
-        let (project, _) = supportbook::project::load(&sb).unwrap();
+        let (project, _) = supportbook::core::config::load(&sb).unwrap();
 
         // The same text for the raw indexer: every article's title and file text.
         let mut docs = Vec::new();
@@ -128,9 +126,9 @@ fn main() {
             let _ = std::fs::remove_dir_all(sb.join(".supportbook"));
             let start = Instant::now();
             let mut notices = Vec::new();
-            let report = supportbook::index::update(&project, today, &mut notices).unwrap();
+            let si = supportbook::engine::search_index(&project, &mut notices).unwrap();
             ours.push(start.elapsed().as_secs_f64());
-            assert_eq!(report.indexed, n + 8);
+            assert!(si.reader.searcher().num_docs() as usize >= n);
             raw.push(raw_tantivy(tmp.path(), &docs));
         }
         let (ours, raw) = (median(ours), median(raw));
@@ -187,7 +185,7 @@ fn main() {
 
 /// 2,000 in-process queries over a mix of words, a typo, a phrase, a
 /// filter, an exclusion and an error code; prints p50 and p99.
-fn query_latency(project: &supportbook::project::Project) {
+fn query_latency(project: &supportbook::core::config::Project) {
     let si = supportbook::index::open(project).unwrap();
     let syn = Synonyms::default();
     let queries = [
@@ -204,8 +202,14 @@ fn query_latency(project: &supportbook::project::Project) {
     for i in 0..2000 {
         let q = queries[i % queries.len()];
         let start = Instant::now();
-        let r = supportbook::search::search(&si, q, &Options::default(), &syn, Weights::default())
-            .unwrap();
+        let r = supportbook::index::search::search(
+            &si,
+            q,
+            &Options::default(),
+            &syn,
+            Weights::default(),
+        )
+        .unwrap();
         lat.push(start.elapsed());
         std::hint::black_box(r);
     }

@@ -3,7 +3,7 @@
 //!
 //! `cargo bench --bench serve` generates a deterministic KB of
 //! `SB_BENCH_ARTICLES` articles (default 10,000), indexes it, starts the real
-//! server (`supportbook::serve::app`, axum on 127.0.0.1, port 0) in process,
+//! server (`supportbook::live::serve::app`, axum on 127.0.0.1, port 0) in process,
 //! then runs `SB_BENCH_CLIENTS` clients (default 32), each on its own thread
 //! with one HTTP/1.1 keep-alive connection, sending queries from a fixed list
 //! for `SB_BENCH_SECONDS` (default 10). Reports requests per second and the
@@ -22,7 +22,7 @@ use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use supportbook::serve::{Live, app};
+use supportbook::live::serve::{Live, app};
 
 const QUERIES: &[&str] = &[
     "dns+timeout",
@@ -93,18 +93,20 @@ fn main() {
     let seconds = env("SB_BENCH_SECONDS", 10).max(1);
     let tmp = tempfile::tempdir().unwrap();
     let (root, _) = kbgen::generate(tmp.path(), n);
-    let (project, _) = supportbook::project::load(&root).unwrap();
+    let (project, _) = supportbook::core::config::load(&root).unwrap();
     let mut notices = Vec::new();
     let t = Instant::now();
-    supportbook::index::update(&project, supportbook::today(), &mut notices).unwrap();
+    let si = supportbook::engine::search_index(&project, &mut notices).unwrap();
     eprintln!("indexed {n} articles in {:.1}s", t.elapsed().as_secs_f64());
-    let si = supportbook::index::open(&project).unwrap();
     std::fs::create_dir_all(root.join("book")).unwrap();
     let live = Live::new(
         root.join("book").canonicalize().unwrap(),
         supportbook::results::db_path(&project),
     );
-    *live.search.write().unwrap() = Some(Arc::new(si));
+    live.publish(supportbook::live::serve::Snapshot {
+        search: Some(Arc::new(si)),
+        ..Default::default()
+    });
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

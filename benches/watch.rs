@@ -19,8 +19,8 @@ mod kbgen;
 use kbgen::{PRODUCTS, generate};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use supportbook::render::site;
-use supportbook::watch::{self, Mode, Workspace};
+use supportbook::engine::Engine;
+use supportbook::live::watch::{self, Mode};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -41,13 +41,13 @@ fn main() {
         let tmp = tempfile::tempdir().unwrap();
         let (root, _) = generate(tmp.path(), n);
         // As `serve` builds: the live-reload script is added when a page is served.
-        let mut ws = Workspace::new(&root, None, site::Options::default()).unwrap();
-        let first = ws.full();
+        let mut ws = Engine::new(&root, supportbook::engine::Options::default()).unwrap();
+        let first = ws.full_reported();
         assert_eq!(first.errors, 0, "{}", first.diagnostics);
         // A full rebuild, as after a book.toml change (pages unchanged on disk).
         let mut full = Vec::new();
         for _ in 0..runs.min(3) {
-            let o = ws.full();
+            let o = ws.full_reported();
             assert_eq!(o.errors, 0);
             full.push(o.elapsed.as_secs_f64());
         }

@@ -7,27 +7,14 @@
 //! the site. Each command in [`cmd`] wires those stages together.
 
 pub mod cli;
-pub mod cmd;
-pub mod cycle;
-pub mod diagnostic;
-pub mod error;
-pub mod frontmatter;
-pub mod git;
+pub mod core;
+pub mod engine;
 pub mod import;
 pub mod index;
-pub mod load;
-pub mod markdown;
-pub mod model;
-pub mod project;
-pub mod quiz;
+pub mod live;
+pub mod pipeline;
 pub mod render;
 pub mod results;
-pub mod rules;
-pub mod search;
-pub mod serve;
-pub mod templates;
-pub mod validate;
-pub mod watch;
 
 use cli::{Cli, Command};
 use std::ffi::OsString;
@@ -58,8 +45,8 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
         Err(e) => {
             match &e {
                 // The diagnostics were printed already; say how many.
-                error::Error::Invalid { .. } => eprintln!("error: stopped: {e}"),
-                error::Error::Verdict(_) => {}
+                crate::core::error::Error::Invalid { .. } => eprintln!("error: stopped: {e}"),
+                crate::core::error::Error::Verdict(_) => {}
                 _ => eprintln!("error: {e}"),
             }
             ExitCode::from(e.exit_code())
@@ -67,30 +54,30 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
     }
 }
 
-fn dispatch(cli: &Cli) -> error::Result<()> {
-    let cwd = std::env::current_dir().map_err(|e| error::Error::io("read", ".", e))?;
+fn dispatch(cli: &Cli) -> crate::core::error::Result<()> {
+    let cwd = std::env::current_dir().map_err(|e| crate::core::error::Error::io("read", ".", e))?;
     match &cli.command {
         Command::Init(args) => {
             let base = cli.root.clone().unwrap_or_else(|| cwd.clone());
-            return cmd::init::run(&base, args, cli.quiet);
+            return cli::cmd::init::run(&base, args, cli.quiet);
         }
-        Command::Completions { shell } => return cmd::help::completions(*shell),
-        Command::Man { command } => return cmd::help::man(command),
+        Command::Completions { shell } => return cli::cmd::help::completions(*shell),
+        Command::Man { command } => return cli::cmd::help::man(command),
         _ => {}
     }
-    let root = project::find_root(cli.root.as_deref(), &cwd)?;
+    let root = crate::core::config::find_root(cli.root.as_deref(), &cwd)?;
     match &cli.command {
-        Command::Check(args) => cmd::check::run(&root, args, cli.quiet),
-        Command::Build(args) => cmd::build::run(&root, args, cli.quiet),
-        Command::Search(args) => cmd::search::run(&root, args, cli.quiet),
-        Command::Quiz(c) => cmd::quiz::run(&root, c, cli.quiet),
-        Command::Cycle(c) => cmd::cycle::run(&root, c, cli.quiet),
-        Command::Review(args) => cmd::review::run(&root, args),
-        Command::Results(c) => cmd::results::run(&root, c, cli.quiet),
-        Command::Watch(args) => cmd::watch::run(&root, args, cli.quiet),
-        Command::Serve(args) => cmd::serve::run(&root, args, cli.quiet),
-        Command::Coach(args) => cmd::coach::run(&root, args, cli.quiet),
-        Command::Import(args) => cmd::import::run(&root, &cwd, args, cli.quiet),
+        Command::Check(args) => cli::cmd::check::run(&root, args, cli.quiet),
+        Command::Build(args) => cli::cmd::build::run(&root, args, cli.quiet),
+        Command::Search(args) => cli::cmd::search::run(&root, args, cli.quiet),
+        Command::Quiz(c) => cli::cmd::quiz::run(&root, c, cli.quiet),
+        Command::Cycle(c) => cli::cmd::cycle::run(&root, c, cli.quiet),
+        Command::Review(args) => cli::cmd::review::run(&root, args),
+        Command::Results(c) => cli::cmd::results::run(&root, c, cli.quiet),
+        Command::Watch(args) => cli::cmd::watch::run(&root, args, cli.quiet),
+        Command::Serve(args) => cli::cmd::serve::run(&root, args, cli.quiet),
+        Command::Coach(args) => cli::cmd::coach::run(&root, args, cli.quiet),
+        Command::Import(args) => cli::cmd::import::run(&root, &cwd, args, cli.quiet),
         Command::Init(_) | Command::Completions { .. } | Command::Man { .. } => Ok(()),
     }
 }

@@ -435,18 +435,22 @@ fn symlink_out_of_the_project_is_not_read() {
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret.md"), "# secret\n").unwrap();
     let target = outside.path().join("secret.md");
+    let shown = target.canonicalize().unwrap();
     check_case(
         move |fx| std::os::unix::fs::symlink(&target, fx.path("content/secret.md")).unwrap(),
         &["check"],
         1,
-        "\
-error: symbolic link points outside the project; it was not read
+        &format!(
+            "\
+error: symbolic link to a file outside the project (`{}`): it is not read, and the site is not built while it is here
  --> content/secret.md
-  = help: copy the file into the project instead of linking to it
+  = help: copy the file into the project instead of linking to it, or remove the link
 
 checked 2 pages and 2 articles: 1 error, 0 warnings
 error: stopped: 1 error in the handbook
 ",
+            shown.display()
+        ),
     );
 }
 
@@ -458,6 +462,7 @@ fn quiz_symlinked_from_outside_the_project_is_not_read() {
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("q.toml"), "[[questions]]\n").unwrap();
     let target = outside.path().join("q.toml");
+    let shown = target.canonicalize().unwrap();
     check_case(
         move |fx| {
             std::fs::create_dir_all(fx.path("quizzes")).unwrap();
@@ -465,14 +470,17 @@ fn quiz_symlinked_from_outside_the_project_is_not_read() {
         },
         &["check"],
         1,
-        "\
-error: symbolic link points outside the project; it was not read
+        &format!(
+            "\
+error: symbolic link to a file outside the project (`{}`): it is not read, and the site is not built while it is here
  --> quizzes/q.toml
-  = help: copy the file into the project instead of linking to it
+  = help: copy the file into the project instead of linking to it, or remove the link
 
 checked 2 pages and 2 articles: 1 error, 0 warnings
 error: stopped: 1 error in the handbook
 ",
+            shown.display()
+        ),
     );
 }
 

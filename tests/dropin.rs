@@ -200,8 +200,10 @@ fn foreign_kb_builds_under_normalised_ids() {
             .first()
             .map(|h| h.0.as_str()),
         Some(
-            supportbook::validate::id_from_stem("setup-error-if-.net-framework-4.6-is-installed")
-                .as_str()
+            supportbook::pipeline::validate::id_from_stem(
+                "setup-error-if-.net-framework-4.6-is-installed"
+            )
+            .as_str()
         )
     );
 }

@@ -937,3 +937,97 @@ fn scenario_points_are_bounded() {
         out.stderr
     );
 }
+
+/// Runs git in `dir` with a fixed identity and date.
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Trainer")
+        .env("GIT_AUTHOR_EMAIL", "trainer@example.com")
+        .env("GIT_COMMITTER_NAME", "Trainer")
+        .env("GIT_COMMITTER_EMAIL", "trainer@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-11-02T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-11-02T10:00:00Z")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// Every file under `dir`, keyed by its path relative to `dir`.
+fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+                out.insert(rel, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn one_commit_builds_the_same_bytes_in_two_clones_whatever_their_results() {
+    // A handbook in git with a cycle tag; a learner passes a quiz in the
+    // first clone; then the quiz changes, so that pass is stale there.
+    let fx = Fixture::new("quiz");
+    git(fx.root(), &["init", "-q", "-b", "main"]);
+    fx.write(".gitignore", "/book/\n/.supportbook/\n");
+    git(fx.root(), &["add", "-A"]);
+    git(fx.root(), &["commit", "-q", "-m", "Start the handbook"]);
+    let out = fx.run(&["cycle", "start", "2026-q4", "-m", "Q4"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = take_listening(&fx, "ana", true);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = fx.read("quizzes/listening.toml");
+    fx.write(
+        "quizzes/listening.toml",
+        text.replacen(
+            "What do you do first?",
+            "What is the first thing you do?",
+            1,
+        ),
+    );
+    git(
+        fx.root(),
+        &["commit", "-q", "-am", "Reword the listening quiz"],
+    );
+    let due = fx.run(&["results", "due"]);
+    assert!(due.stdout.contains("ana"), "{}", due.stdout);
+
+    let other = tempfile::tempdir().unwrap();
+    let clone = other.path().join("clone");
+    git(
+        other.path(),
+        &["clone", "-q", fx.root().to_str().unwrap(), "clone"],
+    );
+    assert!(!clone.join(".supportbook").exists());
+    for dir in [fx.root(), clone.as_path()] {
+        let out = common::run_in(dir, &["build"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let (first, second) = (tree(&fx.path("book")), tree(&clone.join("book")));
+    let differing: Vec<_> = first
+        .keys()
+        .chain(second.keys())
+        .filter(|k| first.get(*k) != second.get(*k))
+        .collect();
+    assert!(differing.is_empty(), "{differing:?}");
+    // The page still says a pass went stale, and where to see whose.
+    let page = fx.read("book/whats-new.html");
+    assert!(
+        main_of(&page)
+            .contains("from before this change are stale: <code>supportbook results due</code>"),
+        "{}",
+        main_of(&page)
+    );
+    assert!(!main_of(&page).contains("ana"));
+}

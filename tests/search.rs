@@ -331,6 +331,57 @@ fn damaged_index_is_rebuilt() {
     assert_eq!(json(&out)["total"], 1);
 }
 
+/// Flipped bytes (not a cut file) in the term dictionaries or the document
+/// stores: tantivy then fails deep in a search, or panics (exit 101 once).
+/// Each damage is repaired with one notice, and the search answers.
+#[test]
+fn corrupted_term_and_store_bytes_are_rebuilt_with_a_notice() {
+    let fx = Fixture::new("base");
+    assert_eq!(search(&fx, &["relaying"])["total"], 1);
+    let index = fx.path(".supportbook/index");
+    let good: Vec<(std::path::PathBuf, Vec<u8>)> = std::fs::read_dir(&index)
+        .unwrap()
+        .flatten()
+        .map(|e| (e.path(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    let manifest = fx.read(".supportbook/index-manifest.tsv");
+    for ext in ["term", "store"] {
+        let mut noticed = 0;
+        for (from, to) in [(0.0, 0.1), (0.1, 0.3), (0.3, 0.5), (0.5, 0.7)] {
+            // The same good index each time, then one region flipped.
+            let _ = std::fs::remove_dir_all(&index);
+            std::fs::create_dir_all(&index).unwrap();
+            for (path, bytes) in &good {
+                let mut bytes = bytes.clone();
+                if path.extension().is_some_and(|e| e == ext) {
+                    let n = bytes.len() as f64;
+                    for b in &mut bytes[(n * from) as usize..(n * to) as usize] {
+                        *b ^= 0x01;
+                    }
+                }
+                std::fs::write(path, bytes).unwrap();
+            }
+            fx.write(".supportbook/index-manifest.tsv", &manifest);
+            let out = fx.run(&["search", "--json", "relaying"]);
+            let at = format!(".{ext} {from}..{to}");
+            assert_eq!(out.code, 0, "{at}: {}", out.stderr);
+            assert_eq!(json(&out)["total"], 1, "{at}: {}", out.stderr);
+            assert!(!out.stderr.contains("panicked"), "{at}: {}", out.stderr);
+            if !out.stderr.is_empty() {
+                assert!(
+                    out.stderr.starts_with("note: search index: damaged (")
+                        && out.stderr.ends_with("), rebuilding\n")
+                        && out.stderr.lines().count() == 1,
+                    "{at}: {}",
+                    out.stderr
+                );
+                noticed += 1;
+            }
+        }
+        assert!(noticed >= 2, "damaging .{ext} files was never noticed");
+    }
+}
+
 #[test]
 fn schema_version_change_rebuilds() {
     let fx = Fixture::new("base");
@@ -341,8 +392,8 @@ fn schema_version_change_rebuilds() {
     fx.write(
         ".supportbook/index-manifest.tsv",
         m.replacen(
-            &format!("supportbook-index-manifest\t{old}\t"),
-            "supportbook-index-manifest\t0\t",
+            &format!("supportbook-index-manifest\t{old}\n"),
+            "supportbook-index-manifest\t0\n",
             1,
         ),
     );

@@ -90,27 +90,3 @@ fn ids_follow_files_added_edited_and_removed_later() {
     );
     assert_eq!(hits(&fx, "sharepoint")[0], hit("setup"));
 }
-
-/// An index whose manifest predates recorded ids (five columns) is brought
-/// up to date by the next search, even when no file changed.
-#[test]
-fn an_index_from_before_ids_were_recorded_is_corrected() {
-    let fx = Fixture::new("base");
-    fx.write(SHAREPOINT, article("Set up SharePoint", "sharepoint"));
-    fx.write(TEAMS, article("Set up Teams", "teams"));
-    assert_eq!(hits(&fx, "teams onboarding")[0], hit("teams-setup"));
-    let m = fx.read(".supportbook/index-manifest.tsv");
-    let old: String = m
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let keep = if i == 0 { cols.len() } else { 5 };
-            format!("{}\n", cols[..keep].join("\t"))
-        })
-        .collect();
-    assert_ne!(old, m);
-    fx.write(".supportbook/index-manifest.tsv", &old);
-    assert_eq!(hits(&fx, "teams onboarding")[0], hit("teams-setup"));
-    assert_eq!(fx.read(".supportbook/index-manifest.tsv"), m);
-}

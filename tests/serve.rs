@@ -225,14 +225,22 @@ fn edit_reloads_and_a_broken_file_shows_the_overlay_until_fixed() {
         assert_eq!(status, 200);
     });
     // Its own output never triggered a rebuild: three edits, three rebuilds.
+    // (The summary line follows the reload message: give it a moment.)
+    let count = |log: &str| {
+        log.lines()
+            .filter(|l| {
+                l.contains(" in ") && (l.starts_with("re-rendered") || l.starts_with("rebuilt"))
+            })
+            .count()
+            + log.lines().filter(|l| l.contains("not rebuilt")).count()
+    };
+    let waited = std::time::Instant::now();
+    while count(&server.log_text()) < 4 && waited.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
     let log = server.log_text();
-    let rebuilds = log
-        .lines()
-        .filter(|l| {
-            l.contains(" in ") && (l.starts_with("re-rendered") || l.starts_with("rebuilt"))
-        })
-        .count()
-        + log.lines().filter(|l| l.contains("not rebuilt")).count();
+    let rebuilds = count(&log);
     assert_eq!(rebuilds, 4, "1 initial build + 3 edits:\n{log}");
 }
 
@@ -310,7 +318,7 @@ fn concurrent_attempts_are_all_stored_and_bad_ones_rejected() {
         (
             format!(
                 "{{\"pad\": \"{}\"}}",
-                "x".repeat(supportbook::serve::MAX_ATTEMPT_BYTES + 10)
+                "x".repeat(supportbook::live::serve::MAX_ATTEMPT_BYTES + 10)
             ),
             413,
         ),
@@ -582,7 +590,9 @@ fn attempt_bodies_are_checked_before_anything_is_stored() {
     use supportbook::results::posted::{AttemptError, attempt_from_body};
     let fx = Fixture::handbook();
     let today = common::TODAY.parse().unwrap();
-    let (handbook, _, _) = supportbook::cmd::check::load_and_validate(fx.root(), today).unwrap();
+    let handbook = supportbook::engine::load(fx.root(), today)
+        .unwrap()
+        .handbook;
     let quiz = handbook.quiz("empowered-agents").unwrap();
     let body = serde_json::json!({
         "uuid": null, "quizId": "empowered-agents", "learner": null,
@@ -653,11 +663,13 @@ fn attempt_bodies_are_checked_before_anything_is_stored() {
 /// ignored, so a page cannot record a pass its answers do not earn.
 #[test]
 fn posted_attempts_are_graded_by_the_server() {
-    use supportbook::quiz::Kind;
+    use supportbook::pipeline::quiz::Kind;
     use supportbook::results::posted::attempt_from_body;
     let fx = Fixture::handbook();
     let today = common::TODAY.parse().unwrap();
-    let (handbook, _, _) = supportbook::cmd::check::load_and_validate(fx.root(), today).unwrap();
+    let handbook = supportbook::engine::load(fx.root(), today)
+        .unwrap()
+        .handbook;
     let quiz = handbook.quiz("outage-communications").unwrap();
     let mut kinds = std::collections::BTreeSet::new();
     let mut answers = Vec::new();
@@ -775,6 +787,6 @@ fn posted_attempts_are_graded_by_the_server() {
     assert!(a.score < 1.0);
     assert_eq!(
         a.passed,
-        supportbook::quiz::take::passes(want, quiz.pass_percent)
+        supportbook::pipeline::quiz::grade::passes(want, quiz.pass_percent)
     );
 }

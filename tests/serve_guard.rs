@@ -299,7 +299,7 @@ fn too_large_attempts_get_a_json_413() {
     let addr = &server.addr;
     let big = format!(
         "{{\"pad\": \"{}\"}}",
-        "x".repeat(supportbook::serve::MAX_ATTEMPT_BYTES)
+        "x".repeat(supportbook::live::serve::MAX_ATTEMPT_BYTES)
     );
     let (status, headers, body) = raw(
         addr,
@@ -359,7 +359,7 @@ fn a_huge_query_is_bounded_with_a_note() {
     assert!(cli["total"].as_u64().unwrap() > 0, "{cli}");
     assert_eq!(
         cli["query"].as_str().unwrap().split(' ').count(),
-        supportbook::search::query::MAX_QUERY_WORDS
+        supportbook::index::search::query::MAX_QUERY_WORDS
     );
     // The API: the same answer.
     let server = Server::start(fx.root(), &[]);

@@ -19,7 +19,7 @@ Usage:
 ";
 
 fn main() -> ExitCode {
-    let pre = SupportbookPreprocessor::standalone();
+    let pre = SupportbookPreprocessor::standalone(supportbook::engine::load_for_mdbook);
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args
         .iter()

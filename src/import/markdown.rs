@@ -8,7 +8,7 @@
 //! front matter, or whose front matter cannot be read, is copied unchanged.
 
 use super::{Plan, Planned};
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 

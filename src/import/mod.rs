@@ -15,7 +15,7 @@
 pub mod markdown;
 pub mod zendesk;
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
@@ -383,7 +383,7 @@ pub fn check_into(into: &Path, kb_dir: &Path, root: &Path) -> Result<(PathBuf, P
     let target = normalize(into);
     let root = normalize(root);
     let shown = |p: &Path| match p.strip_prefix(&root) {
-        Ok(rel) => crate::diagnostic::display_path(rel),
+        Ok(rel) => crate::core::diagnostic::display_path(rel),
         Err(_) => p.display().to_string(),
     };
     let refuse = |why: &str| {

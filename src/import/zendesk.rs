@@ -10,8 +10,8 @@
 //! scripts, styles, frames and `javascript:` links dropped.
 
 use super::{Plan, Planned, Record};
-use crate::diagnostic::Diagnostic;
-use crate::error::{Error, Result};
+use crate::core::diagnostic::Diagnostic;
+use crate::core::error::{Error, Result};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

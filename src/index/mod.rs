@@ -1,30 +1,38 @@
 //! Stage 4, index: the tantivy index under `.supportbook/index`.
 //!
-//! The index is updated file by file: a manifest records each source file's
-//! size, modification time and content hash, so an update reads only files
-//! whose size or time changed, and re-indexes only those whose content did.
-//! Articles get the ids `check` and `build` give them (unique by folder,
-//! [`validate::unique_ids`]): the manifest records each article's id, so an
-//! article whose id another file's change moved is read and re-indexed too.
-//! A schema-version change or an index that cannot be opened is rebuilt from
+//! In: the checked [`Handbook`] (articles, the pages SUMMARY.md lists, quizzes)
+//! and the [`Stamps`] the loader took. Out: an index whose documents are
+//! exactly those, and a manifest beside it. The index never reads a source
+//! file itself: it is fed what validation accepted, with the ids and URLs
+//! the site uses.
+//!
+//! The manifest records, for every input file, its stamp (size and
+//! modification time when it was read) and a fingerprint of what was
+//! indexed from it. An update re-indexes only documents whose fingerprint
+//! changed; [`current`] tells a search, with one `stat` per file and no
+//! reading, whether the index still describes the files on disk. A
+//! schema-version change or an index that cannot be opened is rebuilt from
 //! scratch with a one-line notice. One writer at a time (tantivy's lock); a
 //! second writer waits, then says why it cannot proceed.
 
+mod recover;
 pub mod schema;
+pub mod search;
 
-use crate::error::{Error, Result};
-use crate::frontmatter::{self, Split};
-use crate::load::{self, RawDoc};
-use crate::markdown;
-use crate::model::{Article, IdSource};
-use crate::project::Project;
-use crate::render::{article_out, html_url};
-use crate::validate;
-use jiff::civil::Date;
+pub use recover::{catch_quietly, query};
+
+use crate::core::config::Project;
+use crate::core::error::{Error, Result};
+use crate::core::markdown;
+use crate::core::model::{Article, Page};
+use crate::core::paths::{article_out, html_url};
+use crate::pipeline::frontmatter::{self, Split};
+use crate::pipeline::handbook::Handbook;
+use crate::pipeline::load::{self, Stamp, Stamps};
+use crate::pipeline::quiz::Quiz;
 pub use schema::{Fields, SCHEMA_VERSION};
-use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tantivy::schema::Term;
@@ -78,7 +86,7 @@ impl Doc {
     pub fn from_article(a: &Article) -> Doc {
         let out = article_out(a);
         Doc {
-            key: crate::diagnostic::display_path(&a.path),
+            key: crate::core::diagnostic::display_path(&a.path),
             id: a.id.clone(),
             kind: Kind::Article,
             title: a.title.clone(),
@@ -89,8 +97,8 @@ impl Doc {
             products: a.products.iter().map(|p| markdown::slug(p)).collect(),
             tags: a.tags.iter().map(|t| markdown::slug(t)).collect(),
             state: a.state.as_str().to_string(),
-            url: html_url(&crate::diagnostic::display_path(&out)),
-            path: crate::diagnostic::display_path(&a.path),
+            url: html_url(&crate::core::diagnostic::display_path(&out)),
+            path: crate::core::diagnostic::display_path(&a.path),
             reviewed: a.reviewed.map(|d| d.to_string()).unwrap_or_default(),
             problems: a.has_errors,
             symptom_sections: symptom_sections(a.outline.headings.as_slice(), &a.source),
@@ -103,9 +111,9 @@ impl Doc {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let rel_str = crate::diagnostic::display_path(rel);
+        let rel_str = crate::core::diagnostic::display_path(rel);
         Doc {
-            key: crate::diagnostic::display_path(path),
+            key: crate::core::diagnostic::display_path(path),
             id: rel_str.trim_end_matches(".md").to_string(),
             kind: Kind::Chapter,
             title: outline.h1().map_or(stem, str::to_string),
@@ -122,7 +130,59 @@ impl Doc {
             tags: Vec::new(),
             state: "validated".into(),
             url: html_url(&rel_str),
-            path: crate::diagnostic::display_path(path),
+            path: crate::core::diagnostic::display_path(path),
+            reviewed: String::new(),
+            problems: false,
+            symptom_sections: Vec::new(),
+        }
+    }
+
+    /// A quiz: its title, what it asks and the answers it teaches, found
+    /// at `url` (the chapter that embeds it, or the Quizzes page).
+    pub fn from_quiz(q: &Quiz, url: String) -> Doc {
+        use crate::pipeline::quiz::Kind as Q;
+        let mut body = String::new();
+        let mut headings = Vec::new();
+        for question in &q.questions {
+            headings.push(markdown::to_plain(&question.prompt).trim().to_string());
+            let mut add = |text: &str| {
+                body.push_str(markdown::to_plain(text).trim());
+                body.push('\n');
+            };
+            match &question.kind {
+                Q::MultipleChoice { choices, .. } => {
+                    for c in choices {
+                        add(&c.text);
+                    }
+                }
+                Q::Scenario { nodes, .. } => {
+                    for n in nodes.values() {
+                        add(&n.says);
+                        for c in &n.choices {
+                            add(&c.text);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if let Some(c) = &question.context {
+                add(c);
+            }
+        }
+        Doc {
+            key: crate::core::diagnostic::display_path(&q.path),
+            id: q.id.clone(),
+            kind: Kind::Quiz,
+            title: q.title.clone(),
+            summary: String::new(),
+            symptoms: Vec::new(),
+            headings,
+            body,
+            products: Vec::new(),
+            tags: Vec::new(),
+            state: "validated".into(),
+            url,
+            path: crate::core::diagnostic::display_path(&q.path),
             reviewed: String::new(),
             problems: false,
             symptom_sections: Vec::new(),
@@ -235,130 +295,28 @@ fn markdown_text(body: &str) -> String {
     markdown::to_plain(body)
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-struct FileEntry {
-    mtime_ns: u128,
-    size: u64,
-    hash: String,
-    /// False when the file could not be turned into a document (it has errors).
-    indexed: bool,
-    /// For an article, the id it is indexed with; `None` when the manifest
-    /// was written before ids were recorded (the file is read again).
-    id: Option<IndexedId>,
+/// One input file as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    stamp: Stamp,
+    /// What was indexed from the file (see [`Source::fingerprint`]); `-`
+    /// when nothing was (book.toml, SUMMARY.md, a page SUMMARY.md does not
+    /// list, a file with errors that left no document).
+    fingerprint: String,
 }
 
-/// The id an article is indexed with, as the manifest records it: enough,
-/// with the file's path, to give every article its id (see [`article_ids`])
-/// without reading the files that did not change.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-struct IndexedId {
-    /// The id is the article's `id` key (else it comes from the file name).
-    from_key: bool,
-    /// The id, when it is not the one the file name gives
-    /// ([`validate::id_from_stem`]): a key that says otherwise, or a name
-    /// made unique by its folder.
-    id: Option<String>,
-}
-
-impl IndexedId {
-    /// The manifest column: `id` or nothing from the file name, `=id` or
-    /// `=` from the `id` key (ids never hold `=`, tabs or newlines).
-    fn to_column(&self) -> String {
-        let id = self.id.as_deref().unwrap_or("");
-        if self.from_key {
-            format!("={id}")
-        } else {
-            id.to_string()
-        }
-    }
-
-    fn from_column(col: &str) -> IndexedId {
-        let (from_key, id) = match col.strip_prefix('=') {
-            Some(rest) => (true, rest),
-            None => (false, col),
-        };
-        IndexedId {
-            from_key,
-            id: (!id.is_empty()).then(|| id.to_string()),
-        }
-    }
-
-    /// The id itself, given the one the file name gives.
-    fn resolve<'a>(&'a self, from_name: &'a str) -> &'a str {
-        self.id.as_deref().unwrap_or(from_name)
+impl Entry {
+    fn indexed(&self) -> bool {
+        self.fingerprint != NOT_INDEXED
     }
 }
 
-/// One article file as [`article_ids`] sees it.
-#[derive(Debug, Clone)]
-struct IdInput<'a> {
-    /// Relative to the source folder.
-    rel: &'a Path,
-    /// The id its file name gives ([`validate::id_from_stem`]).
-    from_name: Cow<'a, str>,
-    origin: validate::Origin,
-    /// The `id` key, when it is not `from_name`.
-    key: Option<&'a str>,
-}
+const NOT_INDEXED: &str = "-";
 
-impl<'a> IdInput<'a> {
-    /// A file whose id comes from its name (`kb/Can't sign in.md` -> `can-t-sign-in`).
-    fn new(rel: &'a Path) -> IdInput<'a> {
-        let stem = rel
-            .file_stem()
-            .map(|s| s.to_string_lossy())
-            .unwrap_or_default();
-        let (from_name, origin) = if validate::is_valid_id(&stem) {
-            (stem, validate::Origin::FileName)
-        } else {
-            let id = validate::id_from_stem(&stem);
-            (Cow::Owned(id), validate::Origin::Normalised)
-        };
-        IdInput {
-            rel,
-            from_name,
-            origin,
-            key: None,
-        }
-    }
-
-    /// The same file with an `id` key; `None`: the key is the name's id.
-    fn keyed(mut self, key: Option<&'a str>) -> IdInput<'a> {
-        self.origin = validate::Origin::Key;
-        self.key = key.filter(|k| *k != self.from_name);
-        self
-    }
-
-    fn claim(&self) -> validate::Claim<'_> {
-        validate::Claim {
-            id: self.key.unwrap_or(&self.from_name),
-            origin: self.origin,
-            rel: self.rel,
-        }
-    }
-}
-
-/// The id every article gets, by the rule `check` and `build` follow
-/// ([`validate::unique_ids`]); most are the id they claim, borrowed.
-fn article_ids<'a>(articles: &'a [IdInput<'a>], kb_dir: &Path) -> Vec<Cow<'a, str>> {
-    let claims: Vec<validate::Claim<'_>> = articles.iter().map(IdInput::claim).collect();
-    let mut ids: Vec<Cow<'a, str>> = articles
-        .iter()
-        .map(|a| Cow::Borrowed(a.key.unwrap_or(&a.from_name)))
-        .collect();
-    for (i, id) in validate::unique_ids(&claims, kb_dir) {
-        if let Some(slot) = ids.get_mut(i) {
-            *slot = Cow::Owned(id);
-        }
-    }
-    ids
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 struct Manifest {
     schema_version: u32,
-    summary_hash: String,
-    files: BTreeMap<String, FileEntry>,
+    files: BTreeMap<String, Entry>,
 }
 
 /// What an update did.
@@ -385,9 +343,10 @@ fn manifest_path(project: &Project) -> PathBuf {
     project.state_dir().join("index-manifest.tsv")
 }
 
-/// The manifest as text: a header line, then one line per file
-/// (`path mtime size hash indexed`, tab-separated; `%`, tab and newline in
-/// paths escaped). Read on every search, so plain and fast to parse.
+/// The manifest as text: a header line, then one line per input file
+/// (`path mtime size fingerprint`, tab-separated, sorted by path; `%`, tab
+/// and newline in paths escaped). Read on every search, so plain and fast
+/// to compare.
 const MANIFEST_MAGIC: &str = "supportbook-index-manifest";
 
 fn escape_path(p: &str) -> String {
@@ -404,70 +363,49 @@ fn unescape_path(p: &str) -> String {
 
 impl Manifest {
     fn to_text(&self) -> String {
-        let mut out = format!(
-            "{MANIFEST_MAGIC}\t{}\t{}\n",
-            self.schema_version, self.summary_hash
-        );
+        let mut out = format!("{MANIFEST_MAGIC}\t{}\n", self.schema_version);
         for (path, e) in &self.files {
-            // An id not known here is only a page's (articles are read again).
-            let id = e.id.as_ref().map(IndexedId::to_column).unwrap_or_default();
             out.push_str(&format!(
-                "{}\t{}\t{}\t{}\t{}\t{id}\n",
+                "{}\t{}\t{}\t{}\n",
                 escape_path(path),
-                e.mtime_ns,
-                e.size,
-                e.hash,
-                u8::from(e.indexed)
+                e.stamp.mtime_ns,
+                e.stamp.size,
+                e.fingerprint,
             ));
         }
         out
     }
 
-    /// The manifest at `path`; empty (everything is re-indexed) when it is
-    /// missing or not readable.
-    fn read(path: &Path) -> Manifest {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            return Manifest::default();
-        };
-        Manifest::parse(&text).unwrap_or_default()
-    }
-
     /// When the manifest `text` lists exactly `files` (same keys, times and
-    /// sizes, both in key order) for this schema and SUMMARY.md, the number
-    /// of indexed documents; otherwise `None`. It reads the text in place,
-    /// building nothing: this is the path every search takes.
-    fn describes(text: &str, files: &[load::FileStat], summary_hash: &str) -> Option<usize> {
+    /// sizes, both in key order) for this schema, the number of indexed
+    /// documents; otherwise `None`. It reads the text in place, building
+    /// nothing: this is the path every search takes.
+    fn describes(text: &str, files: &[(String, Stamp)]) -> Option<usize> {
         let mut lines = text.lines();
         let mut head = lines.next()?.split('\t');
-        let header_matches = head.next()? == MANIFEST_MAGIC
-            && head.next()?.parse::<u32>().ok()? == SCHEMA_VERSION
-            && head.next()? == summary_hash;
-        if !header_matches {
+        if head.next()? != MANIFEST_MAGIC || head.next()?.parse::<u32>().ok()? != SCHEMA_VERSION {
             return None;
         }
         let mut files = files.iter();
         let mut indexed = 0;
         for line in lines {
-            let f = files.next()?;
+            let (key, stamp) = files.next()?;
             let mut cols = line.split('\t');
-            let key = cols.next()?;
-            let same_key = if key.contains('%') {
-                unescape_path(key) == f.key
+            let k = cols.next()?;
+            let same_key = if k.contains('%') {
+                unescape_path(k) == *key
             } else {
-                key == f.key
+                k == key
             };
             let same = same_key
-                && cols.next()?.parse::<u128>().ok()? == f.mtime_ns
-                && cols.next()?.parse::<u64>().ok()? == f.size;
+                && cols.next()?.parse::<u128>().ok()? == stamp.mtime_ns
+                && cols.next()?.parse::<u64>().ok()? == stamp.size;
             if !same {
                 return None;
             }
-            let _hash = cols.next()?;
-            if cols.next()? == "1" {
+            if cols.next()? != NOT_INDEXED {
                 indexed += 1;
             }
-            // A manifest without ids is from an older version: update it.
-            let _id = cols.next()?;
         }
         files.next().is_none().then_some(indexed)
     }
@@ -479,26 +417,48 @@ impl Manifest {
             return None;
         }
         let schema_version = head.next()?.parse().ok()?;
-        let summary_hash = head.next()?.to_string();
         let mut files = BTreeMap::new();
         for line in lines {
             let mut f = line.split('\t');
             let path = unescape_path(f.next()?);
-            let entry = FileEntry {
+            let stamp = Stamp {
                 mtime_ns: f.next()?.parse().ok()?,
                 size: f.next()?.parse().ok()?,
-                hash: f.next()?.to_string(),
-                indexed: f.next()? == "1",
-                id: f.next().map(IndexedId::from_column),
             };
-            files.insert(path, entry);
+            let fingerprint = f.next()?.to_string();
+            files.insert(path, Entry { stamp, fingerprint });
         }
         Some(Manifest {
             schema_version,
-            summary_hash,
             files,
         })
     }
+}
+
+/// Whether the index describes the files on disk as they are now: the
+/// number of documents it holds when it does, `None` when anything was
+/// added, removed or touched since the last update (or there is no index).
+/// One `stat` per input file, done while the manifest is read; no file is
+/// opened. This is all a search does when nothing changed.
+pub fn current(project: &Project) -> Option<usize> {
+    let t = Instant::now();
+    let (manifest_text, files) = rayon::join(
+        || std::fs::read_to_string(manifest_path(project)).ok(),
+        || load::scan(project),
+    );
+    let has_meta = index_dir(project).join("meta.json").exists();
+    let documents = Manifest::describes(manifest_text.as_deref()?, &files).filter(|_| has_meta);
+    tracing::debug!(
+        "compared {} file stamps with the index manifest in {:?}: {}",
+        files.len(),
+        t.elapsed(),
+        if documents.is_some() {
+            "current"
+        } else {
+            "stale"
+        }
+    );
+    documents
 }
 
 /// Opens the index, or says why it cannot be used.
@@ -597,83 +557,175 @@ fn writer(index: &Index) -> Result<tantivy::IndexWriter> {
     }
 }
 
-/// Brings the index up to date with the files on disk; `notices` gets
-/// one-line messages for the user (rebuilds, skipped files).
-pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Result<UpdateReport> {
+/// One document the handbook gives the index, and the file it comes from.
+enum Source<'h> {
+    Article(&'h Article),
+    Page(&'h Page),
+    Quiz(&'h Quiz, String),
+}
+
+impl Source<'_> {
+    /// What decides the document: an update re-indexes a file only when
+    /// this changes (its text, and what other files decide about it: an id
+    /// made unique by folder, a listing in SUMMARY.md, a quiz's page).
+    fn fingerprint(&self) -> String {
+        let mut h = blake3::Hasher::new();
+        match self {
+            Source::Article(a) => {
+                // `a.hash` is the file's blake3, taken by validation.
+                h.update(
+                    format!(
+                        "article\0{}\0{}\0{}\0{}",
+                        a.hash, a.id, a.in_summary, a.has_errors
+                    )
+                    .as_bytes(),
+                );
+            }
+            Source::Page(p) => {
+                h.update(b"page\0");
+                h.update(p.source.as_bytes());
+            }
+            Source::Quiz(q, url) => {
+                h.update(b"quiz\0");
+                h.update(format!("{}\0{}\0{url}", q.hash, q.id).as_bytes());
+            }
+        }
+        let hex = h.finalize().to_hex();
+        hex.as_str().get(..32).unwrap_or("").to_string()
+    }
+
+    fn key(&self) -> String {
+        let path = match self {
+            Source::Article(a) => &a.path,
+            Source::Page(p) => &p.path,
+            Source::Quiz(q, _) => &q.path,
+        };
+        crate::core::diagnostic::display_path(path)
+    }
+
+    fn doc(&self) -> Doc {
+        match self {
+            Source::Article(a) => Doc::from_article(a),
+            Source::Page(p) => Doc::from_page(&p.rel, &p.path, &p.source),
+            Source::Quiz(q, url) => Doc::from_quiz(q, url.clone()),
+        }
+    }
+}
+
+/// Every document of `handbook`, by key: its articles (those with errors
+/// too, holding what could be read), the pages SUMMARY.md lists, its quizzes.
+fn sources(handbook: &Handbook) -> BTreeMap<String, Source<'_>> {
+    let urls = handbook.quiz_urls();
+    let mut out = BTreeMap::new();
+    let all = handbook
+        .articles
+        .iter()
+        .map(|a| Source::Article(a))
+        .chain(
+            handbook
+                .pages
+                .iter()
+                .filter(|p| p.in_summary)
+                .map(Source::Page),
+        )
+        .chain(handbook.quizzes.iter().map(|q| {
+            let url = urls
+                .get(q.id.as_str())
+                .cloned()
+                .unwrap_or_else(|| html_url(crate::core::paths::QUIZZES_PAGE));
+            Source::Quiz(q, url)
+        }));
+    for s in all {
+        out.insert(s.key(), s);
+    }
+    out
+}
+
+/// Brings the index in line with `handbook`, whose files were read with
+/// `stamps`; `notices` gets one-line messages for the user (rebuilds).
+pub fn update(
+    handbook: &Handbook,
+    stamps: &Stamps,
+    notices: &mut Vec<String>,
+) -> Result<UpdateReport> {
+    let project = &handbook.project;
     let dir = index_dir(project);
     let mpath = manifest_path(project);
-    let t = std::time::Instant::now();
-    // Reading the manifest and listing the files are independent: do both at once.
-    let (manifest_text, files) = rayon::join(
-        || std::fs::read_to_string(&mpath).ok(),
-        || load::scan(project),
-    );
+    let mut report = UpdateReport::default();
+    let manifest_text = std::fs::read_to_string(&mpath).ok();
+    let old = manifest_text.as_deref().and_then(Manifest::parse);
+    let has_meta = dir.join("meta.json").exists();
+    let rebuild_reason = rebuild_reason(has_meta, manifest_text.is_some(), old.as_ref(), &mpath);
+
+    let sources = sources(handbook);
+    let t = Instant::now();
+    let fingerprints: Vec<(&String, String)> = {
+        use rayon::prelude::*;
+        let list: Vec<(&String, &Source<'_>)> = sources.iter().collect();
+        list.par_iter()
+            .with_min_len(64)
+            .map(|(k, s)| (*k, s.fingerprint()))
+            .collect()
+    };
     tracing::debug!(
-        "read the index manifest and scanned {} files in {:?}",
-        files.len(),
+        "fingerprinted {} documents in {:?}",
+        fingerprints.len(),
         t.elapsed()
     );
-    let mut report = UpdateReport::default();
-
-    // Which pages SUMMARY.md lists decides URLs and what is indexed.
-    let src_dir = project.src_dir();
-    let summary_text = std::fs::read_to_string(src_dir.join("SUMMARY.md")).unwrap_or_default();
-    let summary_hash = blake3::hash(summary_text.as_bytes()).to_hex().to_string();
-    let listed = summary_listed(&summary_text);
-
-    // Up to date? Then the index is not even opened here (the fast path of
-    // every search); a damaged one is found, and rebuilt, by `open_or_rebuild`.
-    let has_meta = dir.join("meta.json").exists();
-    if let Some(documents) = manifest_text
-        .as_deref()
-        .filter(|_| has_meta)
-        .and_then(|text| Manifest::describes(text, &files, &summary_hash))
-    {
-        report.documents = documents;
-        return Ok(report);
+    let mut next = Manifest {
+        schema_version: SCHEMA_VERSION,
+        files: BTreeMap::new(),
+    };
+    for (key, stamp) in stamps {
+        next.files.insert(
+            key.clone(),
+            Entry {
+                stamp: *stamp,
+                fingerprint: NOT_INDEXED.into(),
+            },
+        );
     }
-    let parsed = manifest_text.as_deref().and_then(Manifest::parse);
-    let manifest_readable = parsed.is_some();
-    let mut manifest = parsed.unwrap_or_default();
-    let rebuild_reason = if !has_meta {
-        Some(
-            (manifest.schema_version != 0 || !manifest.files.is_empty())
-                .then(|| "search index: missing, rebuilding".to_string()),
-        )
-    } else if !manifest_readable {
-        // An index without its manifest (deleted, or cut short): which files it
-        // holds is unknown, which is not a change of format.
-        Some(Some(format!(
-            "search index: its manifest ({}) is {}, rebuilding",
-            mpath
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-            if manifest_text.is_some() {
-                "unreadable"
-            } else {
-                "missing"
-            }
-        )))
-    } else if manifest.schema_version != SCHEMA_VERSION {
-        Some(Some(format!(
-            "search index: format changed (version {} -> {SCHEMA_VERSION}), rebuilding",
-            manifest.schema_version
-        )))
-    } else {
-        None
-    };
-    let force = summary_hash != manifest.summary_hash;
-    let stale = |m: &Manifest| {
-        force
-            || files.len() != m.files.len()
-            || files.iter().any(|f| {
-                !m.files
-                    .get(&f.key)
-                    .is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size && o.id.is_some())
+    let mut changed: Vec<&Source<'_>> = Vec::new();
+    let old_files = old.as_ref().map(|m| &m.files);
+    for (key, fingerprint) in fingerprints {
+        let same = rebuild_reason.is_none()
+            && old_files
+                .and_then(|f| f.get(key))
+                .is_some_and(|e| e.fingerprint == fingerprint);
+        if !same && let Some(s) = sources.get(key) {
+            changed.push(s);
+        }
+        next.files
+            .entry(key.clone())
+            .or_insert_with(|| Entry {
+                stamp: Stamp::default(),
+                fingerprint: String::new(),
             })
+            .fingerprint = fingerprint;
+    }
+    for s in &changed {
+        if let Source::Article(a) = s
+            && a.has_errors
+        {
+            notices.push(format!(
+                "search index: {} has errors; indexed what could be read (`supportbook check` shows them)",
+                s.key()
+            ));
+        }
+    }
+    let removed: Vec<&String> = match (&rebuild_reason, old_files) {
+        (None, Some(files)) => files
+            .iter()
+            .filter(|(k, e)| e.indexed() && !sources.contains_key(*k))
+            .map(|(k, _)| k)
+            .collect(),
+        _ => Vec::new(),
     };
-    if rebuild_reason.is_none() && !stale(&manifest) {
-        report.documents = manifest.files.values().filter(|e| e.indexed).count();
+    report.documents = sources.len();
+    let unchanged_manifest = old
+        .as_ref()
+        .is_some_and(|m| m.schema_version == next.schema_version && m.files == next.files);
+    if rebuild_reason.is_none() && changed.is_empty() && removed.is_empty() && unchanged_manifest {
         return Ok(report);
     }
 
@@ -688,523 +740,198 @@ pub fn update(project: &Project, today: Date, notices: &mut Vec<String>) -> Resu
             Err(e) => {
                 notices.push(format!("{e}; rebuilding"));
                 report.rebuilt = true;
+                changed = sources.values().collect();
                 create_fresh(&dir, &mpath)?
             }
         },
     };
-    if report.rebuilt {
-        manifest = Manifest::default();
-    }
-    manifest.schema_version = SCHEMA_VERSION;
-    manifest.summary_hash = summary_hash;
-    let fields = Fields::from_schema(&index.schema())
-        .ok_or_else(|| Error::Internal("search index: schema does not match".into()))?;
-
-    // From here on this process holds the writer lock; a second updater waits.
-    let mut w = writer(&index)?;
-    w.set_merge_policy(Box::new(merge_policy()));
-    if !report.rebuilt {
-        // Another process may have brought the index up to date while we waited.
-        let fresh = Manifest::read(&mpath);
-        if fresh.schema_version == SCHEMA_VERSION {
-            manifest.files = fresh.files;
-        }
-    }
-    let seen: BTreeSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
-    // Files whose size or time changed (all of them when SUMMARY.md changed),
-    // and those the manifest has no id for.
-    let candidates: Vec<&load::FileStat> = files
-        .iter()
-        .filter(|f| {
-            let old = manifest.files.get(&f.key);
-            force
-                || !old
-                    .is_some_and(|o| o.mtime_ns == f.mtime_ns && o.size == f.size && o.id.is_some())
-        })
-        .collect();
-    let reader = Reader {
-        src_dir: &src_dir,
-        listed: &listed,
-        today,
-        review_days: project.settings.review_days,
-    };
-    let mut batch = Batch::default();
-    for p in reader.prepare_all(&candidates, &manifest, force) {
-        batch.take(p, &mut manifest, notices);
-    }
-    let removed: Vec<String> = manifest
-        .files
-        .keys()
-        .filter(|k| !seen.contains(k.as_str()))
-        .cloned()
-        .collect();
-    for k in &removed {
-        manifest.files.remove(k);
-    }
-    let kb_dir = Path::new(&project.settings.kb_dir);
-    settle_ids(&files, kb_dir, &reader, &mut manifest, &mut batch, notices);
-    let to_add = batch.to_add;
-
-    if !to_add.is_empty() || !removed.is_empty() || report.rebuilt {
-        for (key, doc) in &to_add {
-            w.delete_term(Term::from_field_text(fields.key, key));
-            if let Some(doc) = doc {
-                w.add_document(doc.to_tantivy(&fields))
-                    .map_err(|e| Error::Internal(format!("search index: {e}")))?;
-                report.indexed += 1;
-            }
-        }
-        for key in &removed {
-            w.delete_term(Term::from_field_text(fields.key, key));
-            report.removed += 1;
-        }
-        w.commit()
-            .map_err(|e| Error::Internal(format!("search index: {e}")))?;
-        w.wait_merging_threads()
-            .map_err(|e| Error::Internal(format!("search index: {e}")))?;
+    tracing::debug!("decided what to index after {:?}", t.elapsed());
+    if !changed.is_empty() || !removed.is_empty() || report.rebuilt {
+        write_documents(&index, &changed, &removed, report.rebuilt)?;
+        tracing::debug!("indexed and committed after {:?}", t.elapsed());
+        report.indexed = changed.len();
+        report.removed = removed.len();
     }
     // Written after the commit: if we stop in between, the next update
-    // re-indexes those files again (delete + add is idempotent).
+    // indexes those documents again (delete + add is idempotent).
     let tmp = mpath.with_extension(format!("tsv.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, manifest.to_text()).map_err(|e| Error::io("write", &tmp, e))?;
+    let text = next.to_text();
+    tracing::debug!("manifest text after {:?}", t.elapsed());
+    std::fs::write(&tmp, text).map_err(|e| Error::io("write", &tmp, e))?;
     std::fs::rename(&tmp, &mpath).map_err(|e| Error::io("write", &mpath, e))?;
-    report.documents = manifest.files.values().filter(|e| e.indexed).count();
+    tracing::debug!("manifest written after {:?}", t.elapsed());
     Ok(report)
 }
 
-/// Gives every article the id `check` and `build` give it, which can depend
-/// on other files (two `setup.md` in two folders, see
-/// [`validate::unique_ids`]), and turns the articles read into documents.
-/// An article not read in this update whose id is not the one the index
-/// holds is read again; with no collisions, none is. The ids of the files
-/// not read come from the manifest.
-fn settle_ids(
-    files: &[load::FileStat],
-    kb_dir: &Path,
-    reader: &Reader<'_>,
-    manifest: &mut Manifest,
-    batch: &mut Batch,
-    notices: &mut Vec<String>,
-) {
-    let articles: Vec<&load::FileStat> = files
-        .iter()
-        .filter(|f| f.is_article && manifest.files.contains_key(&f.key))
-        .collect();
-    // The ids of the articles read now, and of those to read again.
-    let mut settled: Vec<(&load::FileStat, String)> = Vec::new();
-    let mut moved: Vec<&load::FileStat> = Vec::new();
-    {
-        let recorded = |f: &load::FileStat| manifest.files.get(&f.key).and_then(|e| e.id.as_ref());
-        let inputs: Vec<IdInput<'_>> = articles
-            .iter()
-            .map(|f| {
-                let input = IdInput::new(&f.rel);
-                match batch.read.get(&f.key) {
-                    Some(a) if a.id_source == IdSource::Key => input.keyed(Some(&a.id)),
-                    Some(_) => input,
-                    None => match recorded(f) {
-                        Some(r) if r.from_key => input.keyed(r.id.as_deref()),
-                        _ => input,
-                    },
-                }
+/// Why the whole index must be built again, if it must: `Some(None)` for a
+/// first build (no notice), `Some(Some(notice))` otherwise.
+fn rebuild_reason(
+    has_meta: bool,
+    manifest_exists: bool,
+    old: Option<&Manifest>,
+    mpath: &Path,
+) -> Option<Option<String>> {
+    if !has_meta {
+        return Some(
+            old.is_some_and(|m| !m.files.is_empty())
+                .then(|| "search index: missing, rebuilding".to_string()),
+        );
+    }
+    let Some(old) = old else {
+        // An index without its manifest (deleted, or cut short): which files it
+        // holds is unknown, which is not a change of format.
+        return Some(Some(format!(
+            "search index: its manifest ({}) is {}, rebuilding",
+            mpath
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            if manifest_exists {
+                "unreadable"
+            } else {
+                "missing"
+            }
+        )));
+    };
+    (old.schema_version != SCHEMA_VERSION).then(|| {
+        Some(format!(
+            "search index: format changed (version {} -> {SCHEMA_VERSION}), rebuilding",
+            old.schema_version
+        ))
+    })
+}
+
+/// Replaces the `changed` documents, deletes the `removed` keys, commits.
+fn write_documents(
+    index: &Index,
+    changed: &[&Source<'_>],
+    removed: &[&String],
+    rebuilt: bool,
+) -> Result<()> {
+    use rayon::prelude::*;
+    let fields = Fields::from_schema(&index.schema())
+        .ok_or_else(|| Error::Internal("search index: schema does not match".into()))?;
+    // From here on this process holds the writer lock; a second updater waits.
+    let mut w = writer(index)?;
+    w.set_merge_policy(Box::new(merge_policy()));
+    let internal = |e: tantivy::TantivyError| Error::Internal(format!("search index: {e}"));
+    // Built in parallel in slices, so the documents waiting for the
+    // writer's threads stay few whatever the size of the handbook.
+    for slice in changed.chunks(512) {
+        let docs: Vec<(String, TantivyDocument)> = slice
+            .par_iter()
+            .map(|s| {
+                let d = s.doc();
+                (d.key.clone(), d.to_tantivy(&fields))
             })
             .collect();
-        let ids = article_ids(&inputs, kb_dir);
-        for ((f, input), id) in articles.iter().zip(&inputs).zip(ids) {
-            if !batch.read.contains_key(&f.key) {
-                // What the index holds (unknown: read it again).
-                let holds = recorded(f).map(|r| r.resolve(&input.from_name));
-                if holds == Some(id.as_ref()) {
-                    continue;
-                }
-                moved.push(f);
+        for (key, doc) in docs {
+            if !rebuilt {
+                w.delete_term(Term::from_field_text(fields.key, &key));
             }
-            settled.push((f, id.into_owned()));
+            w.add_document(doc).map_err(internal)?;
         }
     }
-    if !moved.is_empty() {
-        tracing::debug!("search index: {} articles change id", moved.len());
-        for p in reader.prepare_all(&moved, manifest, true) {
-            batch.take(p, manifest, notices);
-        }
+    for key in removed {
+        w.delete_term(Term::from_field_text(fields.key, key));
     }
-    for (f, id) in settled {
-        let Some(mut a) = batch.read.remove(&f.key) else {
-            continue;
-        };
-        let from_name = IdInput::new(&f.rel).from_name;
-        if let Some(e) = manifest.files.get_mut(&f.key) {
-            e.id = Some(IndexedId {
-                from_key: a.id_source == IdSource::Key,
-                id: (id != from_name).then(|| id.clone()),
-            });
-        }
-        a.id = id;
-        batch
-            .to_add
-            .push((f.key.clone(), Some(Doc::from_article(&a))));
-    }
+    w.commit().map_err(internal)?;
+    w.wait_merging_threads().map_err(internal)?;
+    Ok(())
 }
 
-/// One candidate file after reading it.
-enum Prepared {
-    Unreadable {
-        key: String,
-    },
-    Unchanged {
-        key: String,
-        mtime_ns: u128,
-        size: u64,
-    },
-    Changed {
-        key: String,
-        entry: FileEntry,
-        content: Content,
-    },
-}
-
-/// What a changed file becomes.
-enum Content {
-    /// Indexed once its id is decided (ids can depend on other files).
-    Article(Box<Article>),
-    Page(Box<Doc>),
-    /// Not indexed (a page SUMMARY.md does not list).
-    None,
-}
-
-/// What an update writes.
-#[derive(Default)]
-struct Batch {
-    /// Documents to replace, by key (`None`: only delete).
-    to_add: Vec<(String, Option<Doc>)>,
-    /// Articles read, by key, waiting for their ids ([`settle_ids`]).
-    read: BTreeMap<String, Article>,
-}
-
-impl Batch {
-    /// Records one file read: in the manifest, and to be written.
-    fn take(&mut self, p: Prepared, manifest: &mut Manifest, notices: &mut Vec<String>) {
-        match p {
-            Prepared::Unreadable { key } => {
-                manifest.files.remove(&key);
-                self.to_add.push((key, None));
-            }
-            Prepared::Unchanged {
-                key,
-                mtime_ns,
-                size,
-            } => {
-                if let Some(e) = manifest.files.get_mut(&key) {
-                    e.mtime_ns = mtime_ns;
-                    e.size = size;
-                    // Only a page's id can be unknown here (articles are read again).
-                    e.id.get_or_insert_default();
-                }
-            }
-            Prepared::Changed {
-                key,
-                entry,
-                content,
-            } => {
-                manifest.files.insert(key.clone(), entry);
-                match content {
-                    Content::Article(a) => {
-                        if a.has_errors {
-                            notices.push(format!("search index: {key} has errors; indexed what could be read (`supportbook check` shows them)"));
-                        }
-                        self.read.insert(key, *a);
-                    }
-                    Content::Page(doc) => self.to_add.push((key, Some(*doc))),
-                    Content::None => self.to_add.push((key, None)),
-                }
-            }
-        }
-    }
-}
-
-/// What reading a file needs besides the file.
-struct Reader<'a> {
-    src_dir: &'a Path,
-    /// The files SUMMARY.md lists.
-    listed: &'a BTreeSet<PathBuf>,
-    today: Date,
-    review_days: u32,
-}
-
-impl Reader<'_> {
-    /// [`Reader::prepare`] for each file, in parallel.
-    fn prepare_all(
-        &self,
-        files: &[&load::FileStat],
-        manifest: &Manifest,
-        force: bool,
-    ) -> Vec<Prepared> {
-        use rayon::prelude::*;
-        files
-            .par_iter()
-            .map(|f| self.prepare(f, manifest, force))
-            .collect()
-    }
-
-    /// Reads and hashes one file; `force` (or an article the manifest has no
-    /// id for) reads it as changed even when its content is not.
-    fn prepare(&self, f: &load::FileStat, manifest: &Manifest, force: bool) -> Prepared {
-        let key = f.key.clone();
-        let mut ignored = Vec::new();
-        let Ok(Some(source)) = load::read_text(&self.src_dir.join(&f.rel), &f.path, &mut ignored)
-        else {
-            return Prepared::Unreadable { key };
-        };
-        let hash = blake3::hash(source.as_bytes()).to_hex().to_string();
-        let old = manifest.files.get(&key);
-        let id_known = !f.is_article || old.is_some_and(|o| o.id.is_some());
-        if !force && id_known && old.is_some_and(|o| o.hash == hash) {
-            return Prepared::Unchanged {
-                key,
-                mtime_ns: f.mtime_ns,
-                size: f.size,
-            };
-        }
-        let in_summary = self.listed.contains(&f.rel);
-        let content = if f.is_article {
-            let raw = RawDoc {
-                rel: f.rel.clone(),
-                path: f.path.clone(),
-                source,
-                is_article: true,
-            };
-            let mut diags = crate::diagnostic::Diagnostics::new();
-            // An article with errors is indexed with what could be read.
-            let a = validate::article_from_raw(
-                raw,
-                in_summary,
-                self.today,
-                self.review_days,
-                &mut diags,
-            );
-            Content::Article(Box::new(a))
-        } else if in_summary {
-            Content::Page(Box::new(Doc::from_page(&f.rel, &f.path, &source)))
-        } else {
-            Content::None
-        };
-        Prepared::Changed {
-            entry: FileEntry {
-                mtime_ns: f.mtime_ns,
-                size: f.size,
-                hash,
-                indexed: !matches!(content, Content::None),
-                // An article's is set once ids are decided (`settle_ids`).
-                id: Some(IndexedId::default()),
-            },
-            content,
-            key,
-        }
-    }
-}
-
-/// Opens the index; if it cannot be opened (damaged files), rebuilds it from
-/// the files on disk with a notice, then opens it.
+/// Opens the index. If it cannot be opened (damaged files), or holds a
+/// different number of documents than its manifest lists (a process killed
+/// between the index's commit and the manifest's write), it is removed and
+/// `rebuild` is called to build it again, with a notice.
 pub fn open_or_rebuild(
     project: &Project,
-    today: Date,
     expected_docs: usize,
     notices: &mut Vec<String>,
+    rebuild: impl FnOnce(&mut Vec<String>) -> Result<()>,
 ) -> Result<SearchIndex> {
     let problem = match open(project) {
         Ok(si) => {
-            // The manifest and the index must agree (they can part if a
-            // process was killed between the index's commit and the
-            // manifest's write): otherwise searches would miss articles
-            // until their files change.
             let held = usize::try_from(si.reader.searcher().num_docs()).unwrap_or(usize::MAX);
             if held == expected_docs {
                 return Ok(si);
             }
-            format!("search index: holds {held} documents but its manifest lists {expected_docs}")
+            format!(
+                "search index: holds {held} documents but its manifest lists {expected_docs}; rebuilding"
+            )
         }
-        Err(e) => e.to_string(),
+        Err(e) => {
+            let e = e.to_string();
+            let reason = e.strip_prefix("search index: ").unwrap_or(&e);
+            format!(
+                "search index: damaged ({}), rebuilding",
+                recover::one_line(reason)
+            )
+        }
     };
-    notices.push(format!("{problem}; rebuilding"));
-    let dir = index_dir(project);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))?;
-    }
-    update(project, today, notices)?;
+    notices.push(problem);
+    recover::discard(project)?;
+    rebuild(notices)?;
     open(project)
-}
-
-/// Source paths SUMMARY.md lists (links that stay inside the source folder).
-pub fn summary_listed(summary: &str) -> BTreeSet<PathBuf> {
-    markdown::outline(summary)
-        .links
-        .iter()
-        .filter(|l| !l.dest.is_empty() && !markdown::is_external(&l.dest))
-        .filter_map(|l| validate::resolve(Path::new(""), l.dest.split('#').next().unwrap_or("")))
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn stat(key: &str, mtime_ns: u128, size: u64) -> load::FileStat {
-        let path = PathBuf::from(key);
-        load::FileStat {
-            rel: path.strip_prefix("content").unwrap().to_path_buf(),
-            path,
-            key: key.to_string(),
-            is_article: true,
-            mtime_ns,
-            size,
-        }
+    fn stamp(mtime_ns: u128, size: u64) -> Stamp {
+        Stamp { mtime_ns, size }
     }
 
     #[test]
     fn the_manifest_describes_only_exactly_the_files_it_lists() {
         let mut m = Manifest {
             schema_version: SCHEMA_VERSION,
-            summary_hash: "s1".into(),
             files: BTreeMap::new(),
         };
-        for (key, indexed) in [
-            ("content/kb/a.md", true),
-            ("content/kb/b\tc%.md", true),
-            ("content/kb/broken.md", false),
-        ] {
-            let entry = FileEntry {
-                mtime_ns: 1_700_000_000_123_456_789,
-                size: 42,
-                hash: "h".into(),
-                indexed,
-                id: Some(IndexedId::default()),
-            };
-            m.files.insert(key.to_string(), entry);
-        }
+        m.files.insert(
+            "content/kb/a.md".into(),
+            Entry {
+                stamp: stamp(10, 5),
+                fingerprint: "abc".into(),
+            },
+        );
+        m.files.insert(
+            "content/SUMMARY.md".into(),
+            Entry {
+                stamp: stamp(11, 6),
+                fingerprint: NOT_INDEXED.into(),
+            },
+        );
         let text = m.to_text();
-        let t = 1_700_000_000_123_456_789;
         let files = vec![
-            stat("content/kb/a.md", t, 42),
-            stat("content/kb/b\tc%.md", t, 42),
-            stat("content/kb/broken.md", t, 42),
+            ("content/SUMMARY.md".to_string(), stamp(11, 6)),
+            ("content/kb/a.md".to_string(), stamp(10, 5)),
         ];
-        assert_eq!(Manifest::describes(&text, &files, "s1"), Some(2));
-
+        assert_eq!(Manifest::describes(&text, &files), Some(1));
+        // Touched, grown, added, removed: not current.
         let mut touched = files.clone();
-        touched[0].mtime_ns += 1;
-        let mut resized = files.clone();
-        resized[2].size = 43;
-        let mut renamed = files.clone();
-        renamed[1].key = "content/kb/b.md".into();
-        let fewer = files[..2].to_vec();
-        let mut more = files.clone();
-        more.push(stat("content/kb/c.md", t, 1));
-        for (what, changed) in [
-            ("a newer time", &touched),
-            ("a new size", &resized),
-            ("a renamed file", &renamed),
-            ("a removed file", &fewer),
-            ("an added file", &more),
-        ] {
-            assert_eq!(Manifest::describes(&text, changed, "s1"), None, "{what}");
-        }
-        assert_eq!(Manifest::describes(&text, &files, "s2"), None, "SUMMARY.md");
-        let old = text.replacen(&format!("\t{SCHEMA_VERSION}\t"), "\t0\t", 1);
-        assert_eq!(Manifest::describes(&old, &files, "s1"), None, "schema");
-        assert_eq!(Manifest::describes("garbage", &files, "s1"), None);
-        // What `describes` accepts, the full parse reads back the same.
-        let parsed = Manifest::parse(&text).unwrap();
-        assert_eq!(
-            parsed.files.keys().collect::<Vec<_>>(),
-            m.files.keys().collect::<Vec<_>>()
+        touched[1].1.mtime_ns = 12;
+        assert_eq!(Manifest::describes(&text, &touched), None);
+        let mut grown = files.clone();
+        grown[1].1.size = 6;
+        assert_eq!(Manifest::describes(&text, &grown), None);
+        let mut added = files.clone();
+        added.push(("content/kb/b.md".into(), stamp(1, 1)));
+        assert_eq!(Manifest::describes(&text, &added), None);
+        assert_eq!(Manifest::describes(&text, &files[..1]), None);
+        // Another schema: not current.
+        let older = text.replacen(&SCHEMA_VERSION.to_string(), "0", 1);
+        assert_eq!(Manifest::describes(&older, &files), None);
+        // It reads back as written, tabs and newlines in names included.
+        m.files.insert(
+            "content/odd\tname\n%.md".into(),
+            Entry {
+                stamp: stamp(1, 2),
+                fingerprint: "f".into(),
+            },
         );
-    }
-
-    #[test]
-    fn article_ids_are_the_sites() {
-        let ids = |files: &[(&str, Option<&str>)]| {
-            let inputs: Vec<IdInput<'_>> = files
-                .iter()
-                .map(|(p, k)| match k {
-                    Some(k) => IdInput::new(Path::new(p)).keyed(Some(k)),
-                    None => IdInput::new(Path::new(p)),
-                })
-                .collect();
-            article_ids(&inputs, Path::new("kb"))
-                .into_iter()
-                .map(Cow::into_owned)
-                .collect::<Vec<_>>()
-        };
-        // No collisions: names and keys as they are.
-        assert_eq!(
-            ids(&[
-                ("kb/dns/a.md", None),
-                ("kb/b.md", Some("x")),
-                ("kb/Can't.md", None)
-            ]),
-            ["a", "x", "can-t"]
-        );
-        // One name in two folders: both get their folder.
-        assert_eq!(
-            ids(&[
-                ("kb/sharepoint/setup.md", None),
-                ("kb/teams/setup.md", None)
-            ]),
-            ["sharepoint-setup", "teams-setup"]
-        );
-        // A key claims the id a name gives: the name moves.
-        assert_eq!(
-            ids(&[("kb/a/setup.md", None), ("kb/b/other.md", Some("setup"))]),
-            ["a-setup", "setup"]
-        );
-        // Names that only normalise to an id lose to the name as it is.
-        assert_eq!(
-            ids(&[("kb/x/foo-bar.md", None), ("kb/y/foo.bar.md", None)]),
-            ["foo-bar", "y-foo-bar"]
-        );
-        // One folder: numbered; the overview's id is never an article's.
-        assert_eq!(
-            ids(&[("kb/x/Foo Bar.md", None), ("kb/x/foo.bar.md", None)]),
-            ["x-foo-bar", "x-foo-bar-2"]
-        );
-        assert_eq!(ids(&[("kb/index.md", None)]), ["index-2"]);
-        // A folder-made id taken by a file name: numbered.
-        assert_eq!(
-            ids(&[
-                ("kb/sharepoint/setup.md", None),
-                ("kb/sharepoint-setup.md", None),
-                ("kb/teams/setup.md", None),
-            ]),
-            ["sharepoint-setup-2", "sharepoint-setup", "teams-setup"]
-        );
-    }
-
-    #[test]
-    fn ids_in_the_manifest_read_back() {
-        for (col, from_key, id) in [
-            ("", false, None),
-            ("teams-setup", false, Some("teams-setup")),
-            ("=", true, None),
-            ("=dns-propagation", true, Some("dns-propagation")),
-        ] {
-            let r = IndexedId::from_column(col);
-            assert_eq!((r.from_key, r.id.as_deref()), (from_key, id), "{col:?}");
-            assert_eq!(r.to_column(), col);
-            assert_eq!(r.resolve("setup"), id.unwrap_or("setup"));
-        }
-        // A manifest written before ids were recorded: not up to date, and
-        // its articles' ids are unknown (so they are read again).
-        let t = 1_700_000_000_123_456_789;
-        let old =
-            format!("{MANIFEST_MAGIC}\t{SCHEMA_VERSION}\ts1\ncontent/kb/a.md\t{t}\t42\th\t1\n");
-        let files = vec![stat("content/kb/a.md", t, 42)];
-        assert_eq!(Manifest::describes(&old, &files, "s1"), None);
-        let parsed = Manifest::parse(&old).unwrap();
-        assert_eq!(parsed.files["content/kb/a.md"].id, None);
-        assert_eq!(
-            Manifest::describes(&parsed.to_text(), &files, "s1"),
-            Some(1)
-        );
+        let parsed = Manifest::parse(&m.to_text()).unwrap();
+        assert_eq!(parsed.files, m.files);
     }
 
     #[test]

@@ -25,12 +25,12 @@ use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
-    TokenFilter, TokenStream, Tokenizer,
+    LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream,
+    Tokenizer,
 };
 
 /// Bump when the schema or the analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The analyzer for text: words split at anything not a letter or digit (so
 /// `ERR_SSL_PROTOCOL_ERROR` and `5.7.1` become searchable words),
@@ -51,7 +51,7 @@ pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(LONGEST_WORD))
         .filter(LowerCaser)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer)
         .build()
 }
 
@@ -59,7 +59,7 @@ pub fn terms_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(LONGEST_WORD))
         .filter(LowerCaser)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer)
         .filter(WithPairs)
         .build()
 }
@@ -200,6 +200,81 @@ pub fn stems(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
         out.push(stream.token().text.clone());
     }
     out
+}
+
+/// tantivy's English stemmer (the same `frostem` algorithm, so the same
+/// stems), with the stems it made remembered: a KB repeats its words, and
+/// stemming was a sixth of indexing. Each analyzer (one per indexing
+/// thread) keeps its own memory, emptied when it reaches [`STEM_CACHE`] words.
+#[derive(Clone, Copy, Debug)]
+pub struct CachedStemmer;
+
+/// The most stems one analyzer remembers.
+const STEM_CACHE: usize = 200_000;
+
+impl TokenFilter for CachedStemmer {
+    type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
+        CachedStemmerFilter {
+            inner: tokenizer,
+            stems: std::collections::HashMap::new(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct CachedStemmerFilter<T> {
+    inner: T,
+    /// Word -> its stem.
+    stems: std::collections::HashMap<String, String>,
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
+    type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CachedStemmerStream {
+            tail: self.inner.token_stream(text),
+            stems: &mut self.stems,
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+        }
+    }
+}
+
+pub struct CachedStemmerStream<'a, S> {
+    tail: S,
+    stems: &'a mut std::collections::HashMap<String, String>,
+    stemmer: frostem::Stemmer,
+}
+
+impl<S: TokenStream> TokenStream for CachedStemmerStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.stems.get(&token.text) {
+            token.text.clear();
+            token.text.push_str(stem);
+            return true;
+        }
+        let stem = self.stemmer.stem(&token.text).into_owned();
+        if self.stems.len() >= STEM_CACHE {
+            self.stems.clear();
+        }
+        let word = std::mem::replace(&mut token.text, stem.clone());
+        self.stems.insert(word, stem);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
 }
 
 /// A token filter that follows each word after the first with the pair

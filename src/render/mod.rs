@@ -5,19 +5,23 @@
 //! SUMMARY.md does not list are rendered by [`site`]'s linear renderer into
 //! the same theme. Both share the URL map and the header data built here.
 
+pub mod dest;
 pub mod preprocessor;
 pub mod quiz;
 pub mod site;
+pub mod templates;
 pub mod whats_new;
 
-use crate::error::Result;
-use crate::markdown::{self, slug};
-use crate::model::{Article, Handbook};
-use crate::templates::Templates;
-use crate::validate::resolve;
+use crate::core::error::Result;
+use crate::core::markdown;
+use crate::core::model::Article;
+use crate::core::paths::resolve;
+pub use crate::core::paths::{article_out, html_url, product_out, relative_url, tag_out};
+use crate::pipeline::handbook::Handbook;
+use crate::render::templates::Templates;
 use serde_json::json;
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Site-relative path (Markdown form) of the KB overview page.
 pub const KB_INDEX: &str = "kb/index.md";
@@ -77,51 +81,6 @@ impl SiteMap {
     }
 }
 
-/// The output path of an article: its own path when SUMMARY.md lists it,
-/// else `kb/<id>.md`.
-pub fn article_out(a: &Article) -> PathBuf {
-    if a.in_summary {
-        a.rel.clone()
-    } else {
-        PathBuf::from(format!("kb/{}.md", a.id))
-    }
-}
-
-pub fn product_out(name: &str) -> PathBuf {
-    PathBuf::from(format!("kb/products/{}.md", slug(name)))
-}
-
-pub fn tag_out(name: &str) -> PathBuf {
-    PathBuf::from(format!("kb/tags/{}.md", slug(name)))
-}
-
-/// A relative URL from a folder to a site path, `/`-separated, with `.md`
-/// turned into `.html` when `html` is set.
-pub fn relative_url(from_dir: &Path, to: &Path) -> String {
-    let from: Vec<Component<'_>> = from_dir
-        .components()
-        .filter(|c| matches!(c, Component::Normal(_)))
-        .collect();
-    let to_c: Vec<Component<'_>> = to
-        .components()
-        .filter(|c| matches!(c, Component::Normal(_)))
-        .collect();
-    let common = from.iter().zip(&to_c).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> =
-        std::iter::repeat_n("..".to_string(), from.len().saturating_sub(common)).collect();
-    parts.extend(
-        to_c.iter()
-            .skip(common)
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
-}
-
-/// `a/b.md` as the URL a browser follows: `a/b.html`.
-pub fn html_url(md: &str) -> String {
-    markdown::md_to_html_link(md).unwrap_or_else(|| md.to_string())
-}
-
 /// The data `article.hbs` is rendered with, for a page at `page_out`.
 pub fn article_header_data(a: &Article, handbook: &Handbook, page_out: &Path) -> serde_json::Value {
     let dir = page_out.parent().unwrap_or(Path::new(""));
@@ -150,8 +109,8 @@ pub fn article_header_data(a: &Article, handbook: &Handbook, page_out: &Path) ->
         "products": products,
         "tags": tags,
         "state": a.state.as_str(),
-        "is_draft": a.state == crate::model::State::Draft,
-        "is_archived": a.state == crate::model::State::Archived,
+        "is_draft": a.state == crate::core::model::State::Draft,
+        "is_archived": a.state == crate::core::model::State::Archived,
         "audience": a.audience.as_str(),
         "owner": a.owner,
         "reviewed": a.reviewed.map(|d| d.to_string()),

@@ -9,19 +9,24 @@
 //! pages.
 
 use super::{IndexKind, SiteMap, article_header_data, article_out, index_pages};
-use crate::frontmatter::{self, Split};
-use crate::markdown;
-use crate::model::Handbook;
-use crate::templates::Templates;
-use anyhow::{Context as _, bail};
+use crate::core::markdown;
+use crate::pipeline::frontmatter::{self, Split};
+use crate::pipeline::handbook::Handbook;
+use crate::render::templates::Templates;
+use anyhow::Context as _;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Loads and checks the handbook at a book's root (for the standalone
+/// binary, which is handed only the book): the engine's `load_for_mdbook`.
+pub type Loader = fn(&Path) -> anyhow::Result<(Handbook, Templates)>;
+
 pub struct SupportbookPreprocessor {
     prepared: Option<(Arc<Handbook>, Arc<Templates>)>,
+    load: Option<Loader>,
     /// Add unlisted articles as chapters (the standalone binary does).
     articles_as_chapters: bool,
 }
@@ -34,14 +39,16 @@ impl SupportbookPreprocessor {
     pub fn in_process(handbook: Arc<Handbook>, templates: Arc<Templates>) -> Self {
         SupportbookPreprocessor {
             prepared: Some((handbook, templates)),
+            load: None,
             articles_as_chapters: false,
         }
     }
 
-    /// For the `mdbook-supportbook` binary: loads the handbook itself.
-    pub fn standalone() -> Self {
+    /// For the `mdbook-supportbook` binary: loads the handbook with `load`.
+    pub fn standalone(load: Loader) -> Self {
         SupportbookPreprocessor {
             prepared: None,
+            load: Some(load),
             articles_as_chapters: true,
         }
     }
@@ -60,28 +67,15 @@ impl Preprocessor for SupportbookPreprocessor {
         let (handbook, templates) = match &self.prepared {
             Some((h, t)) => (h.clone(), t.clone()),
             None => {
-                let (h, t) = load_for_mdbook(&ctx.root)?;
+                let load = self
+                    .load
+                    .context("the preprocessor was given no handbook")?;
+                let (h, t) = load(&ctx.root)?;
                 (Arc::new(h), Arc::new(t))
             }
         };
         transform(book, &handbook, &templates, self.articles_as_chapters)
     }
-}
-
-/// Loads and validates the handbook for the standalone binary; warnings go
-/// to stderr, errors stop the build.
-fn load_for_mdbook(root: &Path) -> anyhow::Result<(Handbook, Templates)> {
-    let (handbook, templates, diags) = crate::cmd::check::load_and_validate(root, crate::today())?;
-    if !diags.is_empty() {
-        eprint!("{}", diags.render_human());
-    }
-    if diags.has_errors() {
-        bail!(
-            "supportbook found {} error(s); fix them and build again",
-            diags.errors()
-        );
-    }
-    Ok((handbook, templates))
 }
 
 fn transform(
@@ -91,10 +85,10 @@ fn transform(
     articles_as_chapters: bool,
 ) -> anyhow::Result<Book> {
     let map = SiteMap::new(handbook);
-    let articles: HashMap<&Path, &crate::model::Article> = handbook
+    let articles: HashMap<&Path, &crate::core::model::Article> = handbook
         .articles
         .iter()
-        .map(|a| (a.rel.as_path(), a))
+        .map(|a| (a.rel.as_path(), &**a))
         .collect();
 
     let mut failure = None;
@@ -294,7 +288,7 @@ fn tag_overview_html(tags: &[Chapter]) -> String {
 /// (front matter removed, links rewritten).
 fn article_chapter_content(
     content: &str,
-    a: &crate::model::Article,
+    a: &crate::core::model::Article,
     handbook: &Handbook,
     templates: &Templates,
     map: &SiteMap,
@@ -335,7 +329,7 @@ fn embed_quizzes(
     embedded: &mut Vec<(String, String, String)>,
     title: &str,
 ) -> String {
-    let found = crate::quiz::directives(content);
+    let found = crate::pipeline::quiz::directives(content);
     if found.is_empty() {
         return content.to_string();
     }
@@ -352,7 +346,7 @@ fn embed_quizzes(
         pos = d.span.end;
         embedded.push((
             quiz.id.clone(),
-            crate::diagnostic::display_path(out),
+            crate::core::diagnostic::display_path(out),
             title.to_string(),
         ));
     }

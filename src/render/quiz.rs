@@ -3,14 +3,14 @@
 //! "Quizzes" page.
 
 use super::{article_out, html_url, relative_url};
-use crate::markdown::{escape_attr, render_html};
-use crate::model::Handbook;
-use crate::quiz::{Kind, Quiz};
+use crate::core::markdown::{escape_attr, render_html};
+use crate::pipeline::handbook::Handbook;
+use crate::pipeline::quiz::{Kind, Quiz};
 use serde_json::{Value, json};
 use std::path::Path;
 
 /// Site path (Markdown form) of the generated page that lists every quiz.
-pub const QUIZZES_PAGE: &str = "quizzes.md";
+pub use crate::core::paths::QUIZZES_PAGE;
 
 fn html(md: &str) -> String {
     render_html(md).trim().to_string()

@@ -12,10 +12,11 @@
 
 use super::preprocessor::SupportbookPreprocessor;
 use super::{SiteMap, article_body, article_header_data, article_out};
-use crate::error::{Error, Result};
-use crate::markdown;
-use crate::model::{Article, Handbook};
-use crate::templates::Templates;
+use crate::core::error::{Error, Result};
+use crate::core::markdown;
+use crate::core::model::Article;
+use crate::pipeline::handbook::Handbook;
+use crate::render::templates::Templates;
 use mdbook_driver::MDBook;
 use mdbook_driver::config::Config;
 use mdbook_html::HtmlHandlebars;
@@ -38,7 +39,7 @@ fn summary_with_drafts(src_dir: &Path) -> Option<mdbook_summary::Summary> {
             if let SummaryItem::Link(link) = item {
                 let present = link.location.as_deref().is_none_or(|loc| {
                     loc.to_str()
-                        .and_then(|l| crate::validate::resolve(Path::new(""), l))
+                        .and_then(|l| crate::pipeline::validate::resolve(Path::new(""), l))
                         .is_some_and(|rel| src_dir.join(rel).is_file())
                 });
                 if !present {
@@ -77,14 +78,74 @@ pub struct BuildReport {
 /// Called with (done, total) while article pages render.
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
+/// What the builds into one destination wrote there. It is written after
+/// the files it lists are on disk, so it never lists a file that is not
+/// (it may miss some a stopped build wrote: those are rewritten or left).
 #[derive(Serialize, Deserialize, Default)]
 struct Manifest {
     version: u32,
-    /// Site-relative path -> key of the inputs that produced it.
-    files: BTreeMap<String, String>,
+    /// The resolved destination this manifest describes.
+    #[serde(default)]
+    dest: String,
+    /// Site-relative path -> what was written there.
+    files: BTreeMap<String, Written>,
 }
 
-const MANIFEST_VERSION: u32 = 1;
+/// One file a build wrote into the site.
+#[derive(Serialize, Deserialize, Clone, Default, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// Key of the inputs that produced it (empty for files copied from
+    /// mdBook's output, which are compared byte for byte).
+    pub key: String,
+    /// blake3 of the bytes written.
+    pub hash: String,
+    pub size: u64,
+    /// Modification time after writing, in nanoseconds: while size and time
+    /// are unchanged the file is taken to be as written, without reading it.
+    pub mtime_ns: u64,
+}
+
+impl Written {
+    /// The record of `bytes`, just written to `path` with inputs `key`.
+    fn after_write(path: &Path, key: String, bytes: &[u8]) -> Written {
+        let meta = std::fs::symlink_metadata(path).ok();
+        Written {
+            key,
+            hash: blake3::hash(bytes).to_hex().to_string(),
+            size: bytes.len() as u64,
+            mtime_ns: meta.as_ref().map_or(0, mtime_ns),
+        }
+    }
+
+    /// This record, with the time refreshed, when the regular file at `path`
+    /// still holds the bytes it describes; `None` when it is missing, a link,
+    /// or was changed since (a page cut short by a kill, a user's edit).
+    fn verify(&self, path: &Path) -> Option<Written> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        if !meta.is_file() || meta.len() != self.size {
+            return None;
+        }
+        let mtime = mtime_ns(&meta);
+        if mtime == self.mtime_ns {
+            return Some(self.clone());
+        }
+        let bytes = std::fs::read(path).ok()?;
+        (blake3::hash(&bytes).to_hex().as_str() == self.hash).then(|| Written {
+            mtime_ns: mtime,
+            ..self.clone()
+        })
+    }
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// 2: keyed by the resolved destination, with each file's hash.
+const MANIFEST_VERSION: u32 = 2;
 
 /// How to build, beyond what book.toml says.
 #[derive(Debug, Clone, Default)]
@@ -114,7 +175,7 @@ pub fn build_with(
     options: &Options,
 ) -> Result<BuildReport> {
     let root = handbook.project.root.clone();
-    check_dest(&handbook, dest)?;
+    let dest = &check_dest(&handbook.project, dest)?;
     let state = handbook.project.state_dir();
     let stage = state.join("stage");
 
@@ -139,10 +200,18 @@ pub fn build_with(
     }
     if !handbook.quizzes.is_empty() {
         if !listed(&html_config.additional_css, "quiz.css") {
-            assets.push(("supportbook-quiz.css", crate::templates::QUIZ_CSS, false));
+            assets.push((
+                "supportbook-quiz.css",
+                crate::render::templates::QUIZ_CSS,
+                false,
+            ));
         }
         if !listed(&html_config.additional_js, "quiz.js") {
-            assets.push(("supportbook-quiz.js", crate::templates::QUIZ_JS, true));
+            assets.push((
+                "supportbook-quiz.js",
+                crate::render::templates::QUIZ_JS,
+                true,
+            ));
         }
     }
     let src_dir = root.join(&config.book.src);
@@ -174,6 +243,7 @@ pub fn build_with(
     let old = read_manifest(&manifest_path);
     let mut new = Manifest {
         version: MANIFEST_VERSION,
+        dest: dest.display().to_string(),
         files: BTreeMap::new(),
     };
     let mut report = BuildReport {
@@ -182,13 +252,19 @@ pub fn build_with(
         ..BuildReport::default()
     };
 
-    let unlisted: Vec<&Article> = handbook.articles.iter().filter(|a| !a.in_summary).collect();
+    let unlisted: Vec<&Article> = handbook
+        .articles
+        .iter()
+        .filter(|a| !a.in_summary)
+        .map(|a| &**a)
+        .collect();
     if !unlisted.is_empty() {
-        let pages = ArticlePages::new(&handbook, &templates, &stage, &book_title)?;
+        let frame = Frame::new(&handbook, &stage, &book_title)?;
+        let pages = ArticlePages::new(&handbook, &templates, &frame);
         let done = AtomicUsize::new(0);
         let written = AtomicUsize::new(0);
         let total = unlisted.len();
-        let results: Vec<Result<(String, String)>> = unlisted
+        let results: Vec<Result<(String, Written)>> = unlisted
             .par_iter()
             .map(|a| {
                 let (out, key, wrote) = pages.write(a, dest, old.files.get(&pages.out(a)))?;
@@ -214,27 +290,46 @@ pub fn build_with(
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = crate::load::relative(&stage, entry.path());
-        let rel_str = crate::diagnostic::display_path(&rel);
+        let rel = crate::pipeline::load::relative(&stage, entry.path());
+        let rel_str = crate::core::diagnostic::display_path(&rel);
         let target = dest.join(&rel);
         let bytes = std::fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
-        let same = std::fs::read(&target).is_ok_and(|old| old == bytes);
-        if !same {
-            write_file(&target, &bytes)?;
-            report.files_copied += 1;
-        }
-        new.files.insert(rel_str, String::new());
+        let hash = blake3::hash(&bytes).to_hex().to_string();
+        // Unchanged since the last build wrote it: not even read again.
+        let kept = old
+            .files
+            .get(&rel_str)
+            .filter(|w| w.hash == hash)
+            .and_then(|w| w.verify(&target));
+        let written = match kept {
+            Some(w) => w,
+            None => {
+                let same = std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_file())
+                    && std::fs::read(&target).is_ok_and(|old| old == bytes);
+                if !same {
+                    write_atomic(&target, &bytes)?;
+                    report.files_copied += 1;
+                }
+                Written::after_write(&target, String::new(), &bytes)
+            }
+        };
+        new.files.insert(rel_str, written);
     }
 
-    // 4. Remove what an earlier build wrote and nothing produces now.
-    for stale in old.files.keys().filter(|k| !new.files.contains_key(*k)) {
+    // 4. Remove what an earlier build wrote and nothing produces now, only
+    // while it still holds exactly the bytes written: a file changed since,
+    // or one supportbook never wrote, stays.
+    for (stale, w) in old
+        .files
+        .iter()
+        .filter(|(k, _)| !new.files.contains_key(*k))
+    {
         let path = dest.join(stale);
-        if path.is_file() && std::fs::remove_file(&path).is_ok() {
+        if w.verify(&path).is_some() && std::fs::remove_file(&path).is_ok() {
             report.files_removed += 1;
         }
     }
-    let json = serde_json::to_vec(&new).map_err(Error::internal)?;
-    write_file(&manifest_path, &json)?;
+    write_manifest(&manifest_path, &new)?;
     Ok(report)
 }
 
@@ -244,29 +339,44 @@ pub fn build_with(
 pub struct ArticlePages<'a> {
     handbook: &'a Handbook,
     templates: &'a Templates,
-    shell: Shell,
-    map: SiteMap,
-    neighbours: std::collections::HashMap<&'a str, (String, String)>,
+    frame: &'a Frame,
 }
 
-impl<'a> ArticlePages<'a> {
+/// What every article page shares besides the templates: the theme's page
+/// cut around its content, where each page is served, and each article's
+/// previous and next page. It depends only on the last full build and on
+/// what the index pages list, so `watch` and `serve` keep it between edits
+/// that change neither.
+pub struct Frame {
+    shell: Shell,
+    map: SiteMap,
+    neighbours: std::collections::HashMap<String, (String, String)>,
+}
+
+impl Frame {
     /// Reads the shell from the staging folder of the last full build.
-    pub fn new(
-        handbook: &'a Handbook,
-        templates: &'a Templates,
-        stage: &Path,
-        book_title: &str,
-    ) -> Result<Self> {
+    pub fn new(handbook: &Handbook, stage: &Path, book_title: &str) -> Result<Frame> {
         let shell_path = stage.join("kb/index.html");
         let shell_html =
             std::fs::read_to_string(&shell_path).map_err(|e| Error::io("read", &shell_path, e))?;
-        Ok(ArticlePages {
-            handbook,
-            templates,
+        Ok(Frame {
             shell: Shell::parse(&shell_html, book_title)?,
             map: SiteMap::new(handbook),
-            neighbours: neighbours(handbook),
+            neighbours: neighbours(handbook)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
         })
+    }
+}
+
+impl<'a> ArticlePages<'a> {
+    pub fn new(handbook: &'a Handbook, templates: &'a Templates, frame: &'a Frame) -> Self {
+        ArticlePages {
+            handbook,
+            templates,
+            frame,
+        }
     }
 
     /// The site-relative path of an article's page (`kb/<id>.html`).
@@ -274,26 +384,28 @@ impl<'a> ArticlePages<'a> {
         super::html_url(&article_out(a).to_string_lossy())
     }
 
-    /// Writes the page of `a` under `dest` unless `old_key` says it is
-    /// unchanged (and it exists). Returns (site path, key, written).
+    /// Writes the page of `a` under `dest` unless `old` says it is
+    /// unchanged (same inputs, and the file still holds what was written).
+    /// Returns (site path, what is there now, written).
     pub fn write(
         &self,
         a: &Article,
         dest: &Path,
-        old_key: Option<&String>,
-    ) -> Result<(String, String, bool)> {
+        old: Option<&Written>,
+    ) -> Result<(String, Written, bool)> {
         let out_md = article_out(a);
         let out = super::html_url(&out_md.to_string_lossy());
         let data = article_header_data(a, self.handbook, &out_md);
-        let body = article_body(a, &self.map, &out_md);
+        let body = article_body(a, &self.frame.map, &out_md);
         let (prev, next) = self
+            .frame
             .neighbours
             .get(a.id.as_str())
             .cloned()
             .unwrap_or_default();
         let mut h = blake3::Hasher::new();
         for part in [
-            &self.shell.hash,
+            &self.frame.shell.hash,
             &self.templates.hash,
             &data.to_string(),
             &body,
@@ -305,14 +417,15 @@ impl<'a> ArticlePages<'a> {
         }
         let key = h.finalize().to_hex().to_string();
         let target = dest.join(&out);
-        if old_key == Some(&key) && target.is_file() {
-            return Ok((out, key, false));
+        if let Some(kept) = old.filter(|w| w.key == key).and_then(|w| w.verify(&target)) {
+            return Ok((out, kept, false));
         }
         let header = self.templates.render("article", &data)?;
         let content = format!("{header}\n{}", markdown::render_html(&body));
-        let page = self.shell.fill(&a.title, &content, &prev, &next);
-        write_file(&target, page.as_bytes())?;
-        Ok((out, key, true))
+        let page = self.frame.shell.fill(&a.title, &content, &prev, &next);
+        write_atomic(&target, page.as_bytes())?;
+        let written = Written::after_write(&target, key, page.as_bytes());
+        Ok((out, written, true))
     }
 }
 
@@ -324,13 +437,19 @@ pub fn book_title(root: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// The manifest of the destination `dest`, keyed by its resolved path: the
+/// same folder named from elsewhere (`out`, `../site/out`, through a link)
+/// has one manifest, and two folders never share one.
 fn manifest_path(state: &Path, dest: &Path) -> PathBuf {
+    let resolved = super::dest::resolve(dest).unwrap_or_else(|_| dest.to_path_buf());
     state.join(format!(
         "manifest-{}.json",
-        &blake3::hash(dest.to_string_lossy().as_bytes()).to_hex()[..16]
+        &blake3::hash(resolved.to_string_lossy().as_bytes()).to_hex()[..16]
     ))
 }
 
+/// The manifest at `path`; empty when missing, unreadable or of another
+/// version (then every page is written again and nothing is removed).
 fn read_manifest(path: &Path) -> Manifest {
     std::fs::read(path)
         .ok()
@@ -339,84 +458,56 @@ fn read_manifest(path: &Path) -> Manifest {
         .unwrap_or_default()
 }
 
-/// Records pages written outside a full build (site path, key), so the next
-/// full build compares against what is really on disk.
-pub fn record_pages(handbook: &Handbook, dest: &Path, pages: &[(String, String)]) -> Result<()> {
+fn write_manifest(path: &Path, m: &Manifest) -> Result<()> {
+    let json = serde_json::to_vec(m).map_err(Error::internal)?;
+    write_atomic(path, &json)
+}
+
+/// Records pages written outside a full build (site path, what was
+/// written), once they are on disk, so the next full build compares against
+/// what is really there.
+pub fn record_pages(handbook: &Handbook, dest: &Path, pages: &[(String, Written)]) -> Result<()> {
     let path = manifest_path(&handbook.project.state_dir(), dest);
     let mut m = read_manifest(&path);
     m.version = MANIFEST_VERSION;
-    for (out, key) in pages {
-        m.files.insert(out.clone(), key.clone());
+    if m.dest.is_empty() {
+        m.dest = super::dest::resolve(dest)
+            .unwrap_or_else(|_| dest.to_path_buf())
+            .display()
+            .to_string();
     }
-    let json = serde_json::to_vec(&m).map_err(Error::internal)?;
-    write_file(&path, &json)
+    for (out, w) in pages {
+        m.files.insert(out.clone(), w.clone());
+    }
+    write_manifest(&path, &m)
 }
 
-/// Refuses destinations that would overwrite the project itself.
-pub fn check_dest(handbook: &Handbook, dest: &Path) -> Result<()> {
-    let root = normalize(&handbook.project.root);
-    let d = normalize(dest);
-    let src = normalize(&handbook.project.src_dir());
-    let refuse = |why: &str| {
-        Err(Error::Refused(format!(
-            "refusing to build into {}: {why}",
-            dest.display()
-        )))
-    };
-    if root.starts_with(&d) {
-        return refuse("it contains the project, whose files would be overwritten");
-    }
-    if d.starts_with(&src) {
-        return refuse("it is inside the source folder; supportbook never writes there");
-    }
-    for inner in [
-        ".git",
-        ".supportbook",
-        &handbook.project.settings.templates_dir,
-        &handbook.project.settings.quizzes_dir,
-    ] {
-        if d.starts_with(root.join(inner)) {
-            return refuse(&format!("it is inside {inner}/"));
-        }
-    }
-    Ok(())
-}
+pub use super::dest::{check_dest, resolve};
 
-/// An absolute, `..`-free form of a path that may not exist yet.
-fn normalize(p: &Path) -> PathBuf {
-    let abs = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(p)
-    };
-    // Canonicalize the longest existing ancestor, keep the rest as written.
-    let mut existing = abs.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.file_name(), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name.to_os_string());
-                existing = parent.to_path_buf();
-            }
-            _ => break,
-        }
-    }
-    let mut out = existing.canonicalize().unwrap_or(existing);
-    for part in rest.into_iter().rev() {
-        if part == ".." {
-            out.pop();
-        } else if part != "." {
-            out.push(part);
-        }
-    }
-    out
-}
-
+/// Writes a file of the staging folder (mdBook's own output, not served).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
     }
     std::fs::write(path, bytes).map_err(|e| Error::io("write", path, e))
+}
+
+/// Writes a file of the site (or a manifest) whole or not at all: into a
+/// hidden temporary file beside it, then renamed over it. A build killed
+/// half-way leaves the old file or the new one, never a cut one; a
+/// symbolic link at `path` is replaced, not written through.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, bytes)
+        .map_err(|e| Error::io("write", &tmp, e))
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| Error::io("write", path, e)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Writes `assets` (file name, text, is JavaScript) into the site and links

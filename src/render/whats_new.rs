@@ -1,10 +1,10 @@
 //! The generated "What's new this cycle" page.
 
 use super::{article_out, html_url, relative_url};
-use crate::cycle::{Item, ItemKind};
-use crate::git::ChangeKind;
-use crate::markdown::escape_attr;
-use crate::model::Handbook;
+use crate::core::markdown::escape_attr;
+use crate::pipeline::cycle::{Item, ItemKind};
+use crate::pipeline::git::ChangeKind;
+use crate::pipeline::handbook::Handbook;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -25,7 +25,7 @@ fn link(handbook: &Handbook, item: &Item) -> String {
             .strip_prefix(&handbook.project.src)
             .ok()
             .filter(|rel| handbook.summary_listed.contains(*rel))
-            .map(|rel| html_url(&crate::diagnostic::display_path(rel))),
+            .map(|rel| html_url(&crate::core::diagnostic::display_path(rel))),
         ItemKind::Quiz => item
             .id
             .as_ref()
@@ -77,20 +77,15 @@ fn section(
             let _ = write!(
                 out,
                 " <span class=\"sb-count\">(renamed from {})</span>",
-                escape_attr(&crate::diagnostic::display_path(old))
+                escape_attr(&crate::core::diagnostic::display_path(old))
             );
         }
-        if item.kind == ItemKind::Quiz
-            && item.change.kind != ChangeKind::Added
-            && let Some(id) = &item.id
+        if item.kind == ItemKind::Quiz && item.change.kind != ChangeKind::Added && item.id.is_some()
         {
-            let who = handbook.history.as_ref().and_then(|h| h.retake.get(id));
-            match who {
-                Some(names) if !names.is_empty() => {
-                    let _ = write!(out, "<br>Passes from before this change are stale; must retake: {}", escape_attr(&names.join(", ")));
-                }
-                _ => out.push_str("<br>Passes from before this change are stale: everyone who passed it retakes it."),
-            }
+            // Who passed it is machine-local (the results database): the
+            // static page says what to run, so every machine builds the same
+            // bytes from the same commit.
+            out.push_str("<br>Passes from before this change are stale: <code>supportbook results due</code> lists who must retake it.");
         }
         if with_log {
             changelog(out, item);

@@ -9,7 +9,7 @@ pub mod report;
 pub mod roster;
 pub mod xapi;
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -100,7 +100,7 @@ pub struct Db {
     path: PathBuf,
 }
 
-pub fn db_path(project: &crate::project::Project) -> PathBuf {
+pub fn db_path(project: &crate::core::config::Project) -> PathBuf {
     project.state_dir().join("results.db")
 }
 
@@ -257,7 +257,10 @@ impl Db {
 }
 
 /// A hash of the covered articles' contents: a pass goes stale when it changes.
-pub fn covers_hash(quiz: &crate::quiz::Quiz, handbook: &crate::model::Handbook) -> String {
+pub fn covers_hash(
+    quiz: &crate::pipeline::quiz::Quiz,
+    handbook: &crate::pipeline::handbook::Handbook,
+) -> String {
     let mut h = blake3::Hasher::new();
     for id in &quiz.covers {
         h.update(id.as_bytes());

@@ -9,9 +9,9 @@
 //! answers do not earn.
 
 use super::{Answer, Attempt};
-use crate::model::Handbook;
-use crate::quiz::grade::{Response, grade, response_json};
-use crate::quiz::{Kind, Question, Quiz};
+use crate::pipeline::handbook::Handbook;
+use crate::pipeline::quiz::grade::{Response, grade, response_json};
+use crate::pipeline::quiz::{Kind, Question, Quiz};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -167,7 +167,7 @@ pub fn attempt_from_body(
         started_at: b.started_at,
         finished_at: b.finished_at,
         score,
-        passed: crate::quiz::take::passes(score, quiz.pass_percent),
+        passed: crate::pipeline::quiz::grade::passes(score, quiz.pass_percent),
         source: "browser".into(),
         answers,
     })

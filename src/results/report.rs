@@ -3,9 +3,9 @@
 //! attract people, which nobody picks).
 
 use super::Attempt;
-use crate::markdown::{escape_attr, to_plain};
-use crate::model::Handbook;
-use crate::quiz::{Kind, Quiz};
+use crate::core::markdown::{escape_attr, to_plain};
+use crate::pipeline::handbook::Handbook;
+use crate::pipeline::quiz::{Kind, Quiz};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;

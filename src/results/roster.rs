@@ -9,8 +9,8 @@
 //! learners = ["ana", "bo", "chris"]
 //! ```
 
-use crate::diagnostic::{Diagnostic, did_you_mean};
-use crate::project::Project;
+use crate::core::config::Project;
+use crate::core::diagnostic::{Diagnostic, did_you_mean};
 use std::path::Path;
 
 /// The roster's file name, at the project root.
