@@ -216,7 +216,7 @@ pub struct ServeArgs {
     /// The port (0: any free port; the one chosen is printed).
     #[arg(long, short, default_value_t = 3000)]
     pub port: u16,
-    /// Open the site in the browser (xdg-open or open, when present).
+    /// Open the site in the browser ($BROWSER, else the desktop's launcher).
     #[arg(long)]
     pub open: bool,
     /// Also answer requests addressed to NAME (a host name or IP address,

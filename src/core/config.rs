@@ -7,6 +7,7 @@
 
 use crate::core::diagnostic::{Diagnostic, did_you_mean};
 use crate::core::error::Error;
+use crate::core::toml_keys::{self, Step};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -75,21 +76,19 @@ fn review_days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> 
     )))
 }
 
-/// Our keys, then the keys mdBook itself reads from any preprocessor table.
-const OUR_KEYS: &[&str] = &[
-    "kb-dir",
-    "quizzes-dir",
-    "templates-dir",
-    "rules-dir",
-    "review-days",
-    "standard-sections",
-    "kb-title",
-    "tool-git",
-    "tool-rev",
-    // `supportbook import`'s own table, read by src/import/.
-    "import",
-];
+/// The keys of `[preprocessor.supportbook]` besides [`Settings`]' fields:
+/// `supportbook import`'s own table (read by src/import/), then the keys
+/// mdBook itself reads from any preprocessor table.
+const IMPORT_KEY: &str = "import";
 const MDBOOK_KEYS: &[&str] = &["command", "before", "after", "renderers", "optional"];
+
+/// Our keys: [`Settings`]' fields as book.toml spells them, and `import`.
+fn our_keys() -> impl Iterator<Item = &'static str> + Clone {
+    toml_keys::fields::<Settings>()
+        .iter()
+        .copied()
+        .chain([IMPORT_KEY])
+}
 
 /// A loaded project: its root, `book.toml` and our settings.
 #[derive(Debug, Clone)]
@@ -213,7 +212,7 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
         book_toml: String::new(),
     };
 
-    match toml::de::DeTable::parse(&text) {
+    let table = match toml::de::DeTable::parse(&text) {
         Err(e) => {
             diags.push(
                 Diagnostic::error(
@@ -226,36 +225,45 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
             project.book_toml = text;
             return (project, diags);
         }
-        Ok(table) => {
-            let ours = table
-                .get_ref()
-                .get("preprocessor")
-                .and_then(|p| p.get_ref().get("supportbook"));
-            if let Some(toml::de::DeValue::Table(t)) = ours.map(|v| v.get_ref()) {
-                for key in t.keys() {
-                    let name = key.get_ref().as_ref();
-                    if OUR_KEYS.contains(&name) || MDBOOK_KEYS.contains(&name) {
-                        continue;
-                    }
-                    let mut d = Diagnostic::error(
-                        "unknown-key",
-                        rel,
-                        format!("unknown key `{name}` in [preprocessor.supportbook]"),
-                    )
-                    .at(&text, key.span());
-                    let candidates = OUR_KEYS.iter().chain(MDBOOK_KEYS).copied();
-                    d = match did_you_mean(&name.replace('_', "-"), candidates) {
-                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                        None => d.with_help(format!("known keys: {}", OUR_KEYS.join(", "))),
-                    };
-                    diags.push(d);
-                }
-            }
-        }
-    }
+        Ok(table) => table,
+    };
 
-    // Unknown keys are reported above; deserialize the rest leniently.
-    match toml::from_str::<BookTomlShape>(&text) {
+    // serde reads the file once; the keys it skips in our table are unknown
+    // (mdBook checks the rest of book.toml itself).
+    let (shape, ignored) = toml_keys::from_str::<BookTomlShape>(&text);
+    for path in &ignored {
+        let [
+            Step::Key(preprocessor),
+            Step::Key(supportbook),
+            Step::Key(name),
+        ] = path.as_slice()
+        else {
+            continue;
+        };
+        if preprocessor != "preprocessor"
+            || supportbook != "supportbook"
+            || name == IMPORT_KEY
+            || MDBOOK_KEYS.contains(&name.as_str())
+        {
+            continue;
+        }
+        let span = toml_keys::key_span(table.get_ref(), path).unwrap_or(0..0);
+        let d = Diagnostic::error(
+            "unknown-key",
+            rel,
+            format!("unknown key `{name}` in [preprocessor.supportbook]"),
+        )
+        .at(&text, span);
+        let candidates = our_keys().chain(MDBOOK_KEYS.iter().copied());
+        diags.push(match did_you_mean(&name.replace('_', "-"), candidates) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help(format!(
+                "known keys: {}",
+                our_keys().collect::<Vec<_>>().join(", ")
+            )),
+        });
+    }
+    match shape {
         Ok(shape) => {
             if let Some(src) = shape.book.src {
                 project.src = PathBuf::from(src);
@@ -400,6 +408,35 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].place(), "book.toml:3:1");
         assert_eq!(d[0].help.as_deref(), Some("did you mean `review-days`?"));
+    }
+
+    #[test]
+    fn only_unknown_keys_of_our_table_are_reported() {
+        let text = "[book]\nauthors = [\"x\"]\n\n[output.html]\nfold.enable = true\n\n\
+            [preprocessor.other]\nanything = 1\n\n[preprocessor.supportbook]\n\
+            command = \"mdbook-supportbook\"\nbefore = [\"links\"]\nkb_title = \"KB\"\n\
+            zzz = 1\n[preprocessor.supportbook.import.zendesk]\nmap = {}\n";
+        let (p, d) = parse(Path::new("/r"), text.into());
+        let placed: Vec<_> = d
+            .iter()
+            .map(|d| (d.place(), d.help.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                (
+                    "book.toml:13:1".to_string(),
+                    "did you mean `kb-title`?".to_string()
+                ),
+                (
+                    "book.toml:14:1".to_string(),
+                    "known keys: kb-dir, quizzes-dir, templates-dir, rules-dir, review-days, \
+                     standard-sections, kb-title, import"
+                        .to_string()
+                ),
+            ]
+        );
+        assert_eq!(p.settings, Settings::default());
     }
 
     #[test]

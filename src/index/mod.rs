@@ -444,7 +444,12 @@ pub fn current(project: &Project) -> Option<usize> {
     let t = Instant::now();
     let (manifest_text, files) = rayon::join(
         || std::fs::read_to_string(manifest_path(project)).ok(),
-        || load::scan(project),
+        || {
+            let t = Instant::now();
+            let files = load::scan(project);
+            tracing::debug!("stat {} files in {:?}", files.len(), t.elapsed());
+            files
+        },
     );
     let has_meta = index_dir(project).join("meta.json").exists();
     let documents = Manifest::describes(manifest_text.as_deref()?, &files).filter(|_| has_meta);
@@ -800,6 +805,9 @@ fn rebuild_reason(
     })
 }
 
+/// The most documents added between two commits of a large update.
+const QUEUED_DOCS: usize = 2048;
+
 /// Replaces the `changed` documents, deletes the `removed` keys, commits.
 fn write_documents(
     index: &Index,
@@ -814,9 +822,17 @@ fn write_documents(
     let mut w = writer(index)?;
     w.set_merge_policy(Box::new(merge_policy()));
     let internal = |e: tantivy::TantivyError| Error::Internal(format!("search index: {e}"));
-    // Built in parallel in slices, so the documents waiting for the
-    // writer's threads stay few whatever the size of the handbook.
+    // Built in parallel in slices, with a commit every [`QUEUED_DOCS`]:
+    // tantivy queues up to 10,000 documents for its threads, and a KB's
+    // documents (each field's text as many times as its weight) made that
+    // queue most of a large build's memory.
+    let mut since_commit = 0;
     for slice in changed.chunks(512) {
+        if since_commit >= QUEUED_DOCS {
+            w.commit().map_err(internal)?;
+            since_commit = 0;
+        }
+        since_commit += slice.len();
         let docs: Vec<(String, TantivyDocument)> = slice
             .par_iter()
             .map(|s| {

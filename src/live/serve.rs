@@ -47,6 +47,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -417,7 +418,7 @@ pub fn resolve_site_path(path: &str) -> std::result::Result<PathBuf, PathError> 
         {
             return Err(PathError::Refused);
         }
-        out.push(decoded);
+        out.push(&*decoded);
     }
     if path.ends_with('/') {
         out.push("index.html");
@@ -425,42 +426,37 @@ pub fn resolve_site_path(path: &str) -> std::result::Result<PathBuf, PathError> 
     Ok(out)
 }
 
-/// Decodes `%XX` escapes; `None` for a bad escape or bytes that are not UTF-8.
-pub fn percent_decode(s: &str) -> Option<String> {
+/// Decodes `%XX` escapes; `None` for a `%` not followed by two hex digits
+/// or for bytes that are not UTF-8. `percent_encoding` itself passes a bad
+/// escape through as text and leaves the UTF-8 check to the caller; both
+/// are refused here, so `%zz` or `%c0%ae` cannot reach a path check as
+/// something else.
+pub fn percent_decode(s: &str) -> Option<Cow<'_, str>> {
     let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
+    let well_formed = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'%')
+        .all(|(i, _)| {
+            bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+        });
+    if !well_formed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s).decode_utf8().ok()
 }
 
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "xml" => "application/xml",
-        _ => "application/octet-stream",
+/// The `Content-Type` of a file of the site, from its extension
+/// (`mime_guess`); text and scripts are UTF-8, as mdBook writes them.
+/// Unknown extensions are `application/octet-stream`. Pure.
+pub fn content_type(path: &Path) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    if mime.type_() == mime_guess::mime::TEXT || mime.subtype() == "javascript" {
+        format!("{}; charset=utf-8", mime.essence_str())
+    } else {
+        mime.essence_str().to_string()
     }
 }
 
@@ -516,8 +512,9 @@ async fn static_file(State(live): State<Arc<Live>>, method: Method, uri: Uri) ->
     } else {
         Body::from(body)
     });
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    if let Ok(ct) = HeaderValue::from_str(&ct) {
+        r.headers_mut().insert(header::CONTENT_TYPE, ct);
+    }
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
@@ -589,7 +586,7 @@ pub fn inject(html: &str, errors: Option<&str>) -> String {
              background:rgba(20,0,0,.92);color:#fff;overflow:auto;padding:2em;font:14px/1.4 monospace\">\
              <h2 style=\"color:#ff8080;margin-top:0\">The last rebuild failed; this is the last good site.</h2>\
              <p>Fix the file and save: the page reloads.</p><pre style=\"white-space:pre-wrap\">{}</pre></div>\n",
-            crate::core::markdown::escape_attr(&strip_ansi(&errors))
+            crate::core::markdown::escape_attr(&anstream::adapter::strip_str(&errors).to_string())
         ));
     }
     match html.rfind("</body>") {
@@ -602,23 +599,6 @@ pub fn inject(html: &str, errors: Option<&str>) -> String {
         }
         None => format!("{html}{extra}"),
     }
-}
-
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 async fn livereload(State(live): State<Arc<Live>>, ws: WebSocketUpgrade) -> Response {
@@ -670,16 +650,25 @@ async fn search_js() -> Response {
 }
 
 /// The query string of `/api/search`, parsed: `q`, `limit`, and repeatable
-/// `product` and `tag`. Pure.
+/// `product` and `tag` (`+` is a space; names are decoded too). A bad
+/// escape or bytes that are not UTF-8 are refused, where
+/// `form_urlencoded` alone would keep the escape as text or put U+FFFD in
+/// its place. Pure.
 pub fn parse_search_query(raw: &str) -> std::result::Result<(String, Options), String> {
+    for pair in raw.split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if percent_decode(k).is_none() {
+            return Err(format!("bad escape in the parameter name {k:?}"));
+        }
+        if percent_decode(v).is_none() {
+            return Err(format!("bad escape in the value of {k}"));
+        }
+    }
     let mut q = String::new();
     let mut opts = Options::default();
-    for pair in raw.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let v = percent_decode(&v.replace('+', " "))
-            .ok_or_else(|| format!("bad escape in the value of {k}"))?;
-        match k {
-            "q" => q = v,
+    for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
+        match &*k {
+            "q" => q = v.into_owned(),
             "limit" => {
                 opts.limit = match v.parse::<usize>() {
                     Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
@@ -690,8 +679,8 @@ pub fn parse_search_query(raw: &str) -> std::result::Result<(String, Options), S
                     }
                 };
             }
-            "product" if !v.is_empty() => opts.products.push(v),
-            "tag" if !v.is_empty() => opts.tags.push(v),
+            "product" if !v.is_empty() => opts.products.push(v.into_owned()),
+            "tag" if !v.is_empty() => opts.tags.push(v.into_owned()),
             "archived" => opts.include_archived = v == "1" || v == "true",
             _ => {}
         }
@@ -954,6 +943,77 @@ mod tests {
         assert!(parse_search_query("q=x&limit=ten").is_err());
         assert!(parse_search_query("q=%zz").is_err());
         assert_eq!(parse_search_query("").unwrap().0, "");
+    }
+
+    /// Edge cases where percent-encoding and form_urlencoded alone would
+    /// differ from what the server answers.
+    #[test]
+    fn escapes_are_decoded_strictly() {
+        // Decoded once: an encoded `%` stays a `%` and is not decoded again.
+        assert_eq!(
+            resolve_site_path("/a%252e%252e.html"),
+            Ok(PathBuf::from("a%2e%2e.html"))
+        );
+        assert_eq!(resolve_site_path("/%2E%2e"), Err(PathError::Refused));
+        assert_eq!(
+            resolve_site_path("/a+b.html"),
+            Ok(PathBuf::from("a+b.html"))
+        );
+        // percent-encoding keeps these as text; a path or a query refuses them.
+        for bad in ["%", "%2", "%zz", "x%g0", "%+9", "%c0%ae", "%ff"] {
+            assert_eq!(percent_decode(bad), None, "{bad}");
+            assert!(parse_search_query(&format!("q={bad}")).is_err(), "{bad}");
+            assert_eq!(
+                resolve_site_path(&format!("/{bad}")),
+                Err(PathError::Refused),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse_search_query("q=%zz").unwrap_err(),
+            "bad escape in the value of q"
+        );
+        assert_eq!(
+            parse_search_query("%zz=1").unwrap_err(),
+            "bad escape in the parameter name \"%zz\""
+        );
+        // `+` is a space in a query, `%2B` a plus; names are decoded too.
+        let (q, o) = parse_search_query("%71=a+b%2Bc&tag=x%20y&&product=").unwrap();
+        assert_eq!(q, "a b+c");
+        assert_eq!(o.tags, ["x y"]);
+        assert!(o.products.is_empty());
+        assert_eq!(parse_search_query("q=%C3%A9t%C3%A9").unwrap().0, "été");
+    }
+
+    #[test]
+    fn content_types() {
+        let table = [
+            ("index.html", "text/html; charset=utf-8"),
+            ("a.HTM", "text/html; charset=utf-8"),
+            ("css/chrome.css", "text/css; charset=utf-8"),
+            ("book.js", "text/javascript; charset=utf-8"),
+            ("searchindex.json", "application/json"),
+            ("favicon.svg", "image/svg+xml"),
+            ("favicon.png", "image/png"),
+            ("x.jpeg", "image/jpeg"),
+            ("fonts/x.woff2", "font/woff2"),
+            ("fonts/x.ttf", "font/ttf"),
+            ("robots.txt", "text/plain; charset=utf-8"),
+            ("no-extension", "application/octet-stream"),
+            ("x.unknown-ext", "application/octet-stream"),
+            // mime_guess's names where the old table had others: all are
+            // what browsers accept for fonts, modules and feeds.
+            ("m.mjs", "application/javascript; charset=utf-8"),
+            ("fonts/x.woff", "application/font-woff"),
+            ("feed.xml", "text/xml; charset=utf-8"),
+            ("notes.md", "text/markdown; charset=utf-8"),
+            // Types the old table did not know.
+            ("manual.pdf", "application/pdf"),
+            ("clip.mp4", "video/mp4"),
+        ];
+        for (path, want) in table {
+            assert_eq!(content_type(Path::new(path)), want, "{path}");
+        }
     }
 
     #[test]

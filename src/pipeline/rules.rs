@@ -18,6 +18,7 @@
 //! and checking are pure; this file does no I/O.
 
 use crate::core::diagnostic::{Diagnostic, did_you_mean};
+use crate::core::toml_keys;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -377,11 +378,6 @@ struct RawWhen {
 }
 
 const TYPES: &[&str] = &["avoid", "require", "swap", "sentence-length"];
-const RULE_KEYS: &[&str] = &[
-    "id", "type", "level", "message", "phrases", "swap", "max", "when",
-];
-const WHEN_KEYS: &[&str] = &["mood", "topic", "channel"];
-
 /// Checks every rules file; rules with problems are left out, each problem
 /// becomes a diagnostic. Rule ids are unique across files.
 pub fn validate(sources: &[RawRulesSource], diags: &mut Vec<Diagnostic>) -> Vec<Rule> {
@@ -422,8 +418,19 @@ fn validate_file(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(Rule, Range<usize>)> {
     let before = diags.len();
-    unknown_keys(path, source, diags);
-    let file: RawFile = match toml::from_str(source) {
+    let (file, ignored) = toml_keys::from_str::<RawFile>(source);
+    diags.extend(toml_keys::unknown_key_errors(
+        path,
+        source,
+        &ignored,
+        |table| match table {
+            [] => toml_keys::fields::<RawFile>(),
+            ["rule", "*"] => toml_keys::fields::<RawRule>(),
+            ["rule", "*", "when"] => toml_keys::fields::<RawWhen>(),
+            _ => &[],
+        },
+    ));
+    let file = match file {
         Ok(f) => f,
         Err(e) => {
             if diags.len() == before {
@@ -608,59 +615,6 @@ fn validate_file(
         ));
     }
     out
-}
-
-/// Reports keys the format does not know, with a did-you-mean.
-fn unknown_keys(path: &Path, source: &str, diags: &mut Vec<Diagnostic>) {
-    let before = diags.len();
-    unknown_keys_unsorted(path, source, diags);
-    // In file order (tables iterate in their own order).
-    if let Some(found) = diags.get_mut(before..) {
-        found.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.column)));
-    }
-}
-
-fn unknown_keys_unsorted(path: &Path, source: &str, diags: &mut Vec<Diagnostic>) {
-    use toml::de::{DeTable, DeValue};
-    let Ok(table) = DeTable::parse(source) else {
-        return;
-    };
-    let mut report = |name: &str, span: Range<usize>, keys: &[&str]| {
-        let d = Diagnostic::error("unknown-key", path, format!("unknown key `{name}`"))
-            .at(source, span);
-        diags.push(match did_you_mean(name, keys.iter().copied()) {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
-            None => d.with_help(format!("expected one of: {}", keys.join(", "))),
-        });
-    };
-    for (k, v) in table.get_ref().iter() {
-        let name = k.get_ref().as_ref();
-        if name != "rule" {
-            report(name, k.span(), &["rule"]);
-            continue;
-        }
-        let DeValue::Array(items) = v.get_ref() else {
-            continue;
-        };
-        for item in items.iter() {
-            let DeValue::Table(t) = item.get_ref() else {
-                continue;
-            };
-            for (k, v) in t.iter() {
-                let name = k.get_ref().as_ref();
-                if !RULE_KEYS.contains(&name) {
-                    report(name, k.span(), RULE_KEYS);
-                } else if let ("when", DeValue::Table(w)) = (name, v.get_ref()) {
-                    for (k, _) in w.iter() {
-                        let name = k.get_ref().as_ref();
-                        if !WHEN_KEYS.contains(&name) {
-                            report(name, k.span(), WHEN_KEYS);
-                        }
-                    }
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -7,16 +7,156 @@
 //! statements by registration and skips attempts already recorded.
 
 use super::{Answer, Attempt};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 pub const ANSWERED: &str = "http://adlnet.gov/expapi/verbs/answered";
 pub const PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
 pub const FAILED: &str = "http://adlnet.gov/expapi/verbs/failed";
 const QUIZ_IRI: &str = "urn:supportbook:quiz:";
+const INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interaction";
+const ASSESSMENT: &str = "http://adlnet.gov/expapi/activities/assessment";
 
-fn actor(learner: &str) -> Value {
-    json!({"objectType": "Agent", "name": learner, "account": {"homePage": "urn:supportbook", "name": learner}})
+/// An xAPI statement as supportbook writes it. Fields are in the order
+/// they are written; the ones a statement kind does not have are left out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Statement {
+    pub id: String,
+    pub actor: Actor,
+    pub verb: Verb,
+    pub object: Activity,
+    pub result: StatementResult,
+    pub context: Context,
+    pub timestamp: String,
+}
+
+/// A language map (`{"en-US": "answered"}`).
+pub type LanguageMap = BTreeMap<&'static str, String>;
+
+fn en_us(text: impl Into<String>) -> LanguageMap {
+    BTreeMap::from([("en-US", text.into())])
+}
+
+/// The learner: an agent with an account on `urn:supportbook`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    pub object_type: &'static str,
+    pub name: String,
+    pub account: Account,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub home_page: &'static str,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verb {
+    pub id: &'static str,
+    pub display: LanguageMap,
+}
+
+/// A quiz or one of its questions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Activity {
+    pub object_type: &'static str,
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definition: Option<ActivityDefinition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityDefinition {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The quiz's title (an empty map when it has none); questions have none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<LanguageMap>,
+}
+
+/// xAPI's `result`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatementResult {
+    pub success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion: Option<bool>,
+    /// What the learner answered, as text (JSON for choices).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+    pub score: Score,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
+    pub scaled: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<f64>,
+    /// Always 0 for a question; written as the integer it has always been.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Context {
+    /// The attempt's uuid: every statement of one attempt has it.
+    pub registration: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context_activities: Option<ContextActivities>,
+    pub extensions: Extensions,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContextActivities {
+    /// The quiz a question belongs to.
+    pub parent: Vec<Activity>,
+}
+
+/// supportbook's own context extensions, by statement kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Extensions {
+    Answer {
+        /// Which try at the question this answer was.
+        #[serde(rename = "urn:supportbook:attempt")]
+        attempt: u32,
+    },
+    Quiz {
+        #[serde(rename = "urn:supportbook:quiz-hash")]
+        quiz_hash: String,
+        #[serde(rename = "urn:supportbook:covers-hash")]
+        covers_hash: String,
+        #[serde(rename = "urn:supportbook:started-at")]
+        started_at: String,
+        #[serde(rename = "urn:supportbook:source")]
+        source: String,
+    },
+}
+
+fn actor(learner: &str) -> Actor {
+    Actor {
+        object_type: "Agent",
+        name: learner.to_string(),
+        account: Account {
+            home_page: "urn:supportbook",
+            name: learner.to_string(),
+        },
+    }
+}
+
+fn activity(id: String, definition: Option<ActivityDefinition>) -> Activity {
+    Activity {
+        object_type: "Activity",
+        id,
+        definition,
+    }
 }
 
 /// A stable statement id, so exporting twice gives the same statements.
@@ -25,64 +165,105 @@ fn statement_id(attempt: &Attempt, part: &str) -> String {
     uuid::Uuid::new_v5(&ns, part.as_bytes()).to_string()
 }
 
-/// The statements for one attempt.
-pub fn statements(a: &Attempt, quiz_title: Option<&str>) -> Vec<Value> {
+/// The statements for one attempt: one per answer (verb answered), then
+/// one for the quiz (passed or failed).
+pub fn statements(a: &Attempt, quiz_title: Option<&str>) -> Vec<Statement> {
     let quiz_iri = format!("{QUIZ_IRI}{}", a.quiz_id);
     let mut out = Vec::with_capacity(a.answers.len() + 1);
     for (seq, ans) in a.answers.iter().enumerate() {
-        let scaled = if ans.max_points > 0.0 {
-            ans.points / ans.max_points
-        } else {
-            0.0
-        };
-        out.push(json!({
-            "id": statement_id(a, &format!("answer/{seq}")),
-            "actor": actor(&a.learner),
-            "verb": {"id": ANSWERED, "display": {"en-US": "answered"}},
-            "object": {
-                "objectType": "Activity",
-                "id": format!("{quiz_iri}/question/{}", ans.question_id),
-                "definition": {"type": "http://adlnet.gov/expapi/activities/cmi.interaction"},
-            },
-            "result": {
-                "success": ans.correct,
-                "response": match &ans.response { Value::String(s) => s.clone(), other => other.to_string() },
-                "score": {"scaled": scaled, "raw": ans.points, "min": 0, "max": ans.max_points},
-            },
-            "context": {
-                "registration": a.uuid,
-                "contextActivities": {"parent": [{"objectType": "Activity", "id": quiz_iri}]},
-                "extensions": {"urn:supportbook:attempt": ans.attempt},
-            },
-            "timestamp": a.finished_at,
-        }));
+        out.push(answered(a, seq, ans, &quiz_iri));
     }
-    let mut name = serde_json::Map::new();
-    if let Some(t) = quiz_title {
-        name.insert("en-US".into(), json!(t));
-    }
-    out.push(json!({
-        "id": statement_id(a, "result"),
-        "actor": actor(&a.learner),
-        "verb": if a.passed { json!({"id": PASSED, "display": {"en-US": "passed"}}) } else { json!({"id": FAILED, "display": {"en-US": "failed"}}) },
-        "object": {
-            "objectType": "Activity",
-            "id": quiz_iri,
-            "definition": {"type": "http://adlnet.gov/expapi/activities/assessment", "name": name},
+    let (verb, word) = if a.passed {
+        (PASSED, "passed")
+    } else {
+        (FAILED, "failed")
+    };
+    out.push(Statement {
+        id: statement_id(a, "result"),
+        actor: actor(&a.learner),
+        verb: Verb {
+            id: verb,
+            display: en_us(word),
         },
-        "result": {"success": a.passed, "completion": true, "score": {"scaled": a.score}},
-        "context": {
-            "registration": a.uuid,
-            "extensions": {
-                "urn:supportbook:quiz-hash": a.quiz_hash,
-                "urn:supportbook:covers-hash": a.covers_hash,
-                "urn:supportbook:started-at": a.started_at,
-                "urn:supportbook:source": a.source,
+        object: activity(
+            quiz_iri,
+            Some(ActivityDefinition {
+                kind: ASSESSMENT,
+                name: Some(quiz_title.map(en_us).unwrap_or_default()),
+            }),
+        ),
+        result: StatementResult {
+            success: a.passed,
+            completion: Some(true),
+            response: None,
+            score: Score {
+                scaled: a.score,
+                raw: None,
+                min: None,
+                max: None,
             },
         },
-        "timestamp": a.finished_at,
-    }));
+        context: Context {
+            registration: a.uuid.clone(),
+            context_activities: None,
+            extensions: Extensions::Quiz {
+                quiz_hash: a.quiz_hash.clone(),
+                covers_hash: a.covers_hash.clone(),
+                started_at: a.started_at.clone(),
+                source: a.source.clone(),
+            },
+        },
+        timestamp: a.finished_at.clone(),
+    });
     out
+}
+
+/// The statement for the `seq`th answer of an attempt.
+fn answered(a: &Attempt, seq: usize, ans: &Answer, quiz_iri: &str) -> Statement {
+    let scaled = if ans.max_points > 0.0 {
+        ans.points / ans.max_points
+    } else {
+        0.0
+    };
+    Statement {
+        id: statement_id(a, &format!("answer/{seq}")),
+        actor: actor(&a.learner),
+        verb: Verb {
+            id: ANSWERED,
+            display: en_us("answered"),
+        },
+        object: activity(
+            format!("{quiz_iri}/question/{}", ans.question_id),
+            Some(ActivityDefinition {
+                kind: INTERACTION,
+                name: None,
+            }),
+        ),
+        result: StatementResult {
+            success: ans.correct,
+            completion: None,
+            response: Some(match &ans.response {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }),
+            score: Score {
+                scaled,
+                raw: Some(ans.points),
+                min: Some(0),
+                max: Some(ans.max_points),
+            },
+        },
+        context: Context {
+            registration: a.uuid.clone(),
+            context_activities: Some(ContextActivities {
+                parent: vec![activity(quiz_iri.to_string(), None)],
+            }),
+            extensions: Extensions::Answer {
+                attempt: ans.attempt,
+            },
+        },
+        timestamp: a.finished_at.clone(),
+    }
 }
 
 /// One attempt's statements while importing: (line, the passed/failed
@@ -241,6 +422,7 @@ pub fn parse(text: &str) -> (Vec<Attempt>, Vec<ImportProblem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn attempt() -> Attempt {
         Attempt {
@@ -280,7 +462,7 @@ mod tests {
         let a = attempt();
         let lines: Vec<String> = statements(&a, Some("Outage"))
             .iter()
-            .map(Value::to_string)
+            .map(|st| serde_json::to_string(st).unwrap())
             .collect();
         let (back, problems) = parse(&lines.join("\n"));
         assert!(problems.is_empty(), "{problems:?}");
@@ -297,6 +479,38 @@ mod tests {
         );
         assert_eq!(b.answers, a.answers);
         assert_eq!((b.score, b.passed), (0.5, false));
+    }
+
+    /// The exact JSON the export has always written (from the `json!`
+    /// version, before the typed statements): an LRS sees the same bytes.
+    #[test]
+    fn statements_are_written_exactly_as_before() {
+        let as_lines = |a: &Attempt, title| -> Vec<String> {
+            statements(a, title)
+                .iter()
+                .map(|st| serde_json::to_string(st).unwrap())
+                .collect()
+        };
+        let mut a = attempt();
+        assert_eq!(
+            as_lines(&a, Some("Outage \"comms\"")),
+            [
+                r#"{"id":"9bac11cb-d4ce-5556-bf8f-8ac9f2e5e433","actor":{"objectType":"Agent","name":"ana","account":{"homePage":"urn:supportbook","name":"ana"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/answered","display":{"en-US":"answered"}},"object":{"objectType":"Activity","id":"urn:supportbook:quiz:outage/question/q1","definition":{"type":"http://adlnet.gov/expapi/activities/cmi.interaction"}},"result":{"success":true,"response":"[\"A\"]","score":{"scaled":1.0,"raw":1.0,"min":0,"max":1.0}},"context":{"registration":"0b7e2c1e-64d4-4c1f-9a55-6f0f1f3c2a10","contextActivities":{"parent":[{"objectType":"Activity","id":"urn:supportbook:quiz:outage"}]},"extensions":{"urn:supportbook:attempt":1}},"timestamp":"2026-11-24T10:05:00Z"}"#,
+                r#"{"id":"bd71fe43-8a9e-5e00-8359-5124b831a300","actor":{"objectType":"Agent","name":"ana","account":{"homePage":"urn:supportbook","name":"ana"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/answered","display":{"en-US":"answered"}},"object":{"objectType":"Activity","id":"urn:supportbook:quiz:outage/question/q2","definition":{"type":"http://adlnet.gov/expapi/activities/cmi.interaction"}},"result":{"success":false,"response":"mx","score":{"scaled":0.0,"raw":0.0,"min":0,"max":1.0}},"context":{"registration":"0b7e2c1e-64d4-4c1f-9a55-6f0f1f3c2a10","contextActivities":{"parent":[{"objectType":"Activity","id":"urn:supportbook:quiz:outage"}]},"extensions":{"urn:supportbook:attempt":1}},"timestamp":"2026-11-24T10:05:00Z"}"#,
+                r#"{"id":"f37afac3-7b75-5f4a-bc16-07d5b59ef686","actor":{"objectType":"Agent","name":"ana","account":{"homePage":"urn:supportbook","name":"ana"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/failed","display":{"en-US":"failed"}},"object":{"objectType":"Activity","id":"urn:supportbook:quiz:outage","definition":{"type":"http://adlnet.gov/expapi/activities/assessment","name":{"en-US":"Outage \"comms\""}}},"result":{"success":false,"completion":true,"score":{"scaled":0.5}},"context":{"registration":"0b7e2c1e-64d4-4c1f-9a55-6f0f1f3c2a10","extensions":{"urn:supportbook:quiz-hash":"abc","urn:supportbook:covers-hash":"def","urn:supportbook:started-at":"2026-11-24T10:00:00Z","urn:supportbook:source":"terminal"}},"timestamp":"2026-11-24T10:05:00Z"}"#,
+            ]
+        );
+        // Passed, no title, an answer with no points to score.
+        a.passed = true;
+        a.answers[1].max_points = 0.0;
+        assert_eq!(
+            as_lines(&a, None),
+            [
+                r#"{"id":"9bac11cb-d4ce-5556-bf8f-8ac9f2e5e433","actor":{"objectType":"Agent","name":"ana","account":{"homePage":"urn:supportbook","name":"ana"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/answered","display":{"en-US":"answered"}},"object":{"objectType":"Activity","id":"urn:supportbook:quiz:outage/question/q1","definition":{"type":"http://adlnet.gov/expapi/activities/cmi.interaction"}},"result":{"success":true,"response":"[\"A\"]","score":{"scaled":1.0,"raw":1.0,"min":0,"max":1.0}},"context":{"registration":"0b7e2c1e-64d4-4c1f-9a55-6f0f1f3c2a10","contextActivities":{"parent":[{"objectType":"Activity","id":"urn:supportbook:quiz:outage"}]},"extensions":{"urn:supportbook:attempt":1}},"timestamp":"2026-11-24T10:05:00Z"}"#,
+                r#"{"id":"bd71fe43-8a9e-5e00-8359-5124b831a300","actor":{"objectType":"Agent","name":"ana","account":{"homePage":"urn:supportbook","name":"ana"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/answered","display":{"en-US":"answered"}},"object":{"objectType":"Activity","id":"urn:supportbook:quiz:outage/question/q2","definition":{"type":"http://adlnet.gov/expapi/activities/cmi.interaction"}},"result":{"success":false,"response":"mx","score":{"scaled":0.0,"raw":0.0,"min":0,"max":0.0}},"context":{"registration":"0b7e2c1e-64d4-4c1f-9a55-6f0f1f3c2a10","contextActivities":{"parent":[{"objectType":"Activity","id":"urn:supportbook:quiz:outage"}]},"extensions":{"urn:supportbook:attempt":1}},"timestamp":"2026-11-24T10:05:00Z"}"#,
+                r#"{"id":"f37afac3-7b75-5f4a-bc16-07d5b59ef686","actor":{"objectType":"Agent","name":"ana","account":{"homePage":"urn:supportbook","name":"ana"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/passed","display":{"en-US":"passed"}},"object":{"objectType":"Activity","id":"urn:supportbook:quiz:outage","definition":{"type":"http://adlnet.gov/expapi/activities/assessment","name":{}}},"result":{"success":true,"completion":true,"score":{"scaled":0.5}},"context":{"registration":"0b7e2c1e-64d4-4c1f-9a55-6f0f1f3c2a10","extensions":{"urn:supportbook:quiz-hash":"abc","urn:supportbook:covers-hash":"def","urn:supportbook:started-at":"2026-11-24T10:00:00Z","urn:supportbook:source":"terminal"}},"timestamp":"2026-11-24T10:05:00Z"}"#,
+            ]
+        );
     }
 
     #[test]
@@ -345,8 +559,8 @@ mod tests {
             .zip(SPELLINGS.iter().cycle().skip(1))
             .map(|(st, u)| {
                 let mut st = st.clone();
-                st["context"]["registration"] = json!(u);
-                st.to_string()
+                st.context.registration = (*u).to_string();
+                serde_json::to_string(&st).unwrap()
             })
             .collect();
         let (back, problems) = parse(&lines.join("\n"));

@@ -72,7 +72,7 @@ pub fn run(root: &Path, cmd: &ResultsCommand, quiet: bool) -> Result<()> {
             for a in &attempts {
                 let title = handbook.quiz(&a.quiz_id).map(|q| q.title.as_str());
                 for st in xapi::statements(a, title) {
-                    text.push_str(&st.to_string());
+                    text.push_str(&serde_json::to_string(&st).map_err(Error::internal)?);
                     text.push('\n');
                 }
             }

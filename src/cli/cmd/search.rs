@@ -5,7 +5,7 @@ use crate::core::config::{self, Project};
 use crate::core::diagnostic::Diagnostics;
 use crate::core::error::{Error, Result};
 use crate::index::search::{self, Options, Results, Synonyms, Weights, cases};
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 use std::path::Path;
 
 /// Reads book.toml; its errors are printed and stop the command.
@@ -73,13 +73,17 @@ pub fn run(root: &Path, args: &SearchArgs, quiet: bool) -> Result<()> {
             for n in &results.notes {
                 eprintln!("note: {n}");
             }
-            let mut out = std::io::stdout().lock();
             let written = if args.json {
+                let mut out = std::io::stdout().lock();
                 serde_json::to_writer(&mut out, &results)
                     .map_err(std::io::Error::other)
                     .and_then(|()| writeln!(out))
             } else {
-                print_results(&mut out, &results, std::io::stdout().is_terminal())
+                // Colour only on a terminal that takes it, and not with
+                // NO_COLOR; CLICOLOR_FORCE forces it.
+                let mut out = anstream::stdout().lock();
+                let color = out.current_choice() != anstream::ColorChoice::Never;
+                print_results(&mut out, &results, color)
             };
             super::stdout_written(written)
         }
@@ -108,10 +112,15 @@ fn cut(text: &str, max: usize) -> String {
 }
 
 fn print_results(out: &mut impl std::io::Write, r: &Results, color: bool) -> std::io::Result<()> {
-    let (bold, hi, dim, reset) = if color {
-        ("\x1b[1m", "\x1b[1;33m", "\x1b[2m", "\x1b[0m")
+    use anstyle::{AnsiColor, Style};
+    let (bold, hi, dim) = if color {
+        (
+            Style::new().bold(),
+            Style::new().bold().fg_color(Some(AnsiColor::Yellow.into())),
+            Style::new().dimmed(),
+        )
     } else {
-        ("", "", "", "")
+        (Style::new(), Style::new(), Style::new())
     };
     if r.hits.is_empty() {
         writeln!(
@@ -142,7 +151,7 @@ fn print_results(out: &mut impl std::io::Write, r: &Results, color: bool) -> std
         };
         writeln!(
             out,
-            "{:>2}. {bold}{}{reset}{badges}  {dim}{}{products}{reset}",
+            "{:>2}. {bold}{}{bold:#}{badges}  {dim}{}{products}{dim:#}",
             i + 1,
             h.title,
             h.id
@@ -153,7 +162,7 @@ fn print_results(out: &mut impl std::io::Write, r: &Results, color: bool) -> std
             snippet.push_str(h.snippet_text.get(pos..range.start).unwrap_or(""));
             let word = h.snippet_text.get(range.clone()).unwrap_or("");
             if color {
-                snippet.push_str(&format!("{hi}{word}{reset}"));
+                snippet.push_str(&format!("{hi}{word}{hi:#}"));
             } else {
                 snippet.push_str(&format!("[{word}]"));
             }
@@ -166,7 +175,7 @@ fn print_results(out: &mut impl std::io::Write, r: &Results, color: bool) -> std
     if r.total > r.hits.len() {
         writeln!(
             out,
-            "{dim}({} of {} results; --limit shows more){reset}",
+            "{dim}({} of {} results; --limit shows more){dim:#}",
             r.hits.len(),
             r.total
         )?;
@@ -226,6 +235,54 @@ fn print_cases(report: &cases::Report, json: bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn one_hit() -> Results {
+        Results {
+            query: "dns".into(),
+            total: 2,
+            hits: vec![search::Hit {
+                id: "dns-timeout".into(),
+                title: "DNS timeout".into(),
+                kind: "article".into(),
+                url: String::new(),
+                path: String::new(),
+                products: vec!["email".into()],
+                tags: Vec::new(),
+                state: "validated".into(),
+                problems: false,
+                score: 1.0,
+                snippet: String::new(),
+                snippet_text: "the dns server".into(),
+                highlights: std::iter::once(4..7).collect(),
+            }],
+            notes: Vec::new(),
+            did_you_mean: None,
+        }
+    }
+
+    #[test]
+    fn results_in_colour_and_plain() {
+        let mut plain = Vec::new();
+        print_results(&mut plain, &one_hit(), false).unwrap();
+        assert_eq!(
+            String::from_utf8(plain).unwrap(),
+            " 1. DNS timeout  dns-timeout  email\n    the [dns] server\n(1 of 2 results; --limit shows more)\n"
+        );
+        let mut colour = Vec::new();
+        print_results(&mut colour, &one_hit(), true).unwrap();
+        assert_eq!(
+            String::from_utf8(colour).unwrap(),
+            " 1. \x1b[1mDNS timeout\x1b[0m  \x1b[2mdns-timeout  email\x1b[0m\n    the \x1b[1m\x1b[33mdns\x1b[0m server\n\x1b[2m(1 of 2 results; --limit shows more)\x1b[0m\n"
+        );
+        // Piped (or NO_COLOR), anstream strips the codes; the caller then
+        // asks for the plain form, so matched words stay visible.
+        let mut stripped = anstream::StripStream::new(Vec::new());
+        print_results(&mut stripped, &one_hit(), true).unwrap();
+        assert_eq!(
+            String::from_utf8(stripped.into_inner()).unwrap(),
+            " 1. DNS timeout  dns-timeout  email\n    the dns server\n(1 of 2 results; --limit shows more)\n"
+        );
+    }
 
     #[test]
     fn a_long_query_is_cut_when_echoed() {

@@ -151,24 +151,11 @@ fn publish(live: &Live, engine: &Engine, out: &Outcome) {
     live.reload();
 }
 
-/// Opens `url` in the browser if a launcher exists; never fails.
+/// Opens `url` in the browser (`$BROWSER`, else the desktop's launcher:
+/// xdg-open or the copy `opener` carries, `open` on macOS, the shell on
+/// Windows); says so when none could be started, and never fails.
 fn open_browser(url: &str) {
-    // Not `open` elsewhere: on Debian it is openvt.
-    let launchers: &[&str] = if cfg!(target_os = "macos") {
-        &["open"]
-    } else {
-        &["xdg-open"]
-    };
-    for cmd in launchers {
-        let spawned = std::process::Command::new(cmd)
-            .arg(url)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
-        if spawned.is_ok() {
-            return;
-        }
+    if let Err(e) = opener::open_browser(url) {
+        eprintln!("note: could not open a browser ({e}); visit {url}");
     }
-    eprintln!("note: no {} here; visit {url}", launchers.join(" or "));
 }

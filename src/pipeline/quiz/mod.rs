@@ -211,8 +211,9 @@ pub fn check_file(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<Qu
             .count()
     };
     let before = errors(diags);
-    raw::unknown_keys(&raw.path, &raw.source, diags);
-    let file: RawQuizFile = match toml::from_str(&raw.source) {
+    let (file, ignored) = crate::core::toml_keys::from_str::<RawQuizFile>(&raw.source);
+    raw::unknown_keys(&raw.path, &raw.source, &ignored, diags);
+    let file = match file {
         Ok(f) => f,
         Err(e) => {
             diags.push(
