@@ -431,7 +431,7 @@ mod tests {
                 (
                     "book.toml:14:1".to_string(),
                     "known keys: kb-dir, quizzes-dir, templates-dir, rules-dir, review-days, \
-                     standard-sections, kb-title, import"
+                     standard-sections, kb-title, tool-git, tool-rev, import"
                         .to_string()
                 ),
             ]
