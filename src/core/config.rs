@@ -212,7 +212,7 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
         book_toml: String::new(),
     };
 
-    let table = match toml::de::DeTable::parse(&text) {
+    let book = match toml::de::DeTable::parse(&text) {
         Err(e) => {
             diags.push(
                 Diagnostic::error(
@@ -247,7 +247,7 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
         {
             continue;
         }
-        let span = toml_keys::key_span(table.get_ref(), path).unwrap_or(0..0);
+        let span = toml_keys::key_span(book.get_ref(), path).unwrap_or(0..0);
         let d = Diagnostic::error(
             "unknown-key",
             rel,
@@ -293,15 +293,33 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
             }
         }
     }
-    for (key, value) in [
-        ("src", project.src.to_string_lossy().into_owned()),
-        ("kb-dir", project.settings.kb_dir.clone()),
-        ("quizzes-dir", project.settings.quizzes_dir.clone()),
-        ("templates-dir", project.settings.templates_dir.clone()),
-        ("rules-dir", project.settings.rules_dir.clone()),
+    for (table, key, value) in [
+        ("book", "src", project.src.to_string_lossy().into_owned()),
+        ("supportbook", "kb-dir", project.settings.kb_dir.clone()),
+        (
+            "supportbook",
+            "quizzes-dir",
+            project.settings.quizzes_dir.clone(),
+        ),
+        (
+            "supportbook",
+            "templates-dir",
+            project.settings.templates_dir.clone(),
+        ),
+        (
+            "supportbook",
+            "rules-dir",
+            project.settings.rules_dir.clone(),
+        ),
     ] {
         if !is_safe_relative(Path::new(&value)) {
-            let span = text.find(&value).map_or(0..0, |i| i..i + value.len());
+            // Where the value is written (a default is written nowhere).
+            let path: &[&str] = if table == "book" {
+                &["book", key]
+            } else {
+                &["preprocessor", "supportbook", key]
+            };
+            let span = value_span(book.get_ref(), path).unwrap_or(0..0);
             diags.push(
                 Diagnostic::error(
                     "unsafe-path",
@@ -313,13 +331,18 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
             );
         }
     }
-    check_tool_source(&project.settings, &text, &mut diags);
+    check_tool_source(&project.settings, book.get_ref(), &text, &mut diags);
     project.book_toml = text;
     (project, diags)
 }
 
 /// `tool-git` and `tool-rev` must be what `cargo install --git` takes.
-fn check_tool_source(settings: &Settings, text: &str, diags: &mut Vec<Diagnostic>) {
+fn check_tool_source(
+    settings: &Settings,
+    book: &toml::de::DeTable<'_>,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
     let checks = [
         (
             "tool-git",
@@ -332,9 +355,7 @@ fn check_tool_source(settings: &Settings, text: &str, diags: &mut Vec<Diagnostic
         let Some((value, why)) = value.and_then(|v| Some((v, problem(v)?))) else {
             continue;
         };
-        let span = text
-            .find(&format!("\"{value}\""))
-            .map_or(0..0, |i| i..i + value.len() + 2);
+        let span = value_span(book, &["preprocessor", "supportbook", key]).unwrap_or(0..0);
         diags.push(
             Diagnostic::error(
                 "invalid-value",
@@ -375,6 +396,19 @@ pub fn git_rev_problem(rev: &str) -> Option<&'static str> {
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c));
     bad.then_some("expected a tag, branch or commit, such as v0.1.0")
+}
+
+/// Where the value at `path` (table names, then the key) is written.
+fn value_span(table: &toml::de::DeTable<'_>, path: &[&str]) -> Option<std::ops::Range<usize>> {
+    let (first, rest) = path.split_first()?;
+    let value = table.get(*first)?;
+    if rest.is_empty() {
+        return Some(value.span());
+    }
+    match value.get_ref() {
+        toml::de::DeValue::Table(t) => value_span(t, rest),
+        _ => None,
+    }
 }
 
 /// True for a relative path that stays inside its base (no `..`, no root).
@@ -505,6 +539,16 @@ mod tests {
         let (_, d) = parse(Path::new("/r"), "[book]\nsrc = \"../elsewhere\"\n".into());
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].code, "unsafe-path");
+    }
+
+    #[test]
+    fn an_unsafe_folder_is_placed_where_its_key_writes_it() {
+        // The same text earlier in the file (a title) is not the place.
+        let text = "[book]\ntitle = \"../kb\"\n\n[preprocessor.supportbook]\nkb-dir = \"../kb\"\n";
+        let (_, d) = parse(Path::new("/r"), text.into());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, "unsafe-path");
+        assert!(d[0].place().starts_with("book.toml:5:"), "{}", d[0].place());
     }
 
     #[test]
