@@ -471,8 +471,10 @@ impl Engine {
             .clone()
             .ok_or_else(|| Error::internal("no templates"))?;
         let handbook = Arc::new(handbook);
+        let mut only = None;
         if let Some(articles) = self.fast_path_articles(&handbook, kinds, worst) {
             self.render_articles(&handbook, &templates, &articles, &mut out)?;
+            only = Some(articles.iter().map(|a| a.path.clone()).collect::<Vec<_>>());
         } else {
             self.frame = None;
             let t = Instant::now();
@@ -492,18 +494,28 @@ impl Engine {
             );
             out.site = Some(report);
         }
-        self.index_and_keep(handbook, out)
+        self.index_and_keep(handbook, out, only.as_deref())
     }
 
     /// Updates the search index and keeps `handbook` as the last good one.
-    fn index_and_keep(&mut self, handbook: Arc<Handbook>, mut out: Outcome) -> Result<Outcome> {
+    /// `only`: the articles (paths from the root) that changed, when
+    /// nothing else did (their documents alone are updated).
+    fn index_and_keep(
+        &mut self,
+        handbook: Arc<Handbook>,
+        mut out: Outcome,
+        only: Option<&[PathBuf]>,
+    ) -> Result<Outcome> {
         let stamps = &self
             .raw
             .as_ref()
             .ok_or_else(|| Error::internal("no raw"))?
             .stamps;
         let t = Instant::now();
-        let indexed = index::update(&handbook, stamps, &mut out.notices)?;
+        let indexed = match only {
+            Some(paths) => index::update_articles(&handbook, stamps, paths, &mut out.notices)?,
+            None => index::update(&handbook, stamps, &mut out.notices)?,
+        };
         tracing::debug!("updated the search index in {:?}", t.elapsed());
         out.indexed = indexed.indexed + indexed.removed;
         out.summary.push_str(&format!(
@@ -596,7 +608,8 @@ impl Engine {
             ..Outcome::default()
         };
         self.render_articles(&handbook, &templates, &changed, &mut out)?;
-        self.index_and_keep(handbook, out).map(Some)
+        let paths: Vec<PathBuf> = changed.iter().map(|a| a.path.clone()).collect();
+        self.index_and_keep(handbook, out, Some(&paths)).map(Some)
     }
 
     /// The changed articles, when only unlisted articles changed and none of

@@ -759,13 +759,73 @@ pub fn update(
     }
     // Written after the commit: if we stop in between, the next update
     // indexes those documents again (delete + add is idempotent).
-    let tmp = mpath.with_extension(format!("tsv.{}.tmp", std::process::id()));
-    let text = next.to_text();
-    tracing::debug!("manifest text after {:?}", t.elapsed());
-    std::fs::write(&tmp, text).map_err(|e| Error::io("write", &tmp, e))?;
-    std::fs::rename(&tmp, &mpath).map_err(|e| Error::io("write", &mpath, e))?;
+    write_manifest(&mpath, &next)?;
     tracing::debug!("manifest written after {:?}", t.elapsed());
     Ok(report)
+}
+
+/// [`update`] when only the articles at `paths` (relative to the root)
+/// changed since the last update and nothing else did (`watch` and `serve`
+/// after an edit of one article's body): their documents and manifest lines
+/// alone are redone, without looking at every other document. Anything it
+/// cannot be sure of falls back to [`update`].
+pub fn update_articles(
+    handbook: &Handbook,
+    stamps: &Stamps,
+    paths: &[PathBuf],
+    notices: &mut Vec<String>,
+) -> Result<UpdateReport> {
+    let project = &handbook.project;
+    let mpath = manifest_path(project);
+    let old = std::fs::read_to_string(&mpath)
+        .ok()
+        .and_then(|text| Manifest::parse(&text))
+        .filter(|m| m.schema_version == SCHEMA_VERSION);
+    let has_meta = index_dir(project).join("meta.json").exists();
+    let (Some(mut manifest), true) = (old, has_meta) else {
+        return update(handbook, stamps, notices);
+    };
+    let mut changed = Vec::new();
+    for path in paths {
+        let Some(a) = handbook
+            .article_at(path)
+            .and_then(|i| handbook.articles.get(i))
+        else {
+            return update(handbook, stamps, notices);
+        };
+        let source = Source::Article(a);
+        let key = source.key();
+        let (Some(stamp), Some(entry)) = (stamps.get(&key), manifest.files.get_mut(&key)) else {
+            return update(handbook, stamps, notices);
+        };
+        entry.stamp = *stamp;
+        let fingerprint = source.fingerprint();
+        if entry.fingerprint != fingerprint {
+            entry.fingerprint = fingerprint;
+            changed.push(source);
+        }
+    }
+    let Ok(SearchIndex { index, .. }) = open(project) else {
+        return update(handbook, stamps, notices);
+    };
+    let changed: Vec<&Source<'_>> = changed.iter().collect();
+    if !changed.is_empty() {
+        write_documents(&index, &changed, &[], false)?;
+    }
+    write_manifest(&mpath, &manifest)?;
+    Ok(UpdateReport {
+        indexed: changed.len(),
+        removed: 0,
+        documents: manifest.files.values().filter(|e| e.indexed()).count(),
+        rebuilt: false,
+    })
+}
+
+/// Writes the manifest next to the index, atomically.
+fn write_manifest(mpath: &Path, manifest: &Manifest) -> Result<()> {
+    let tmp = mpath.with_extension(format!("tsv.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, manifest.to_text()).map_err(|e| Error::io("write", &tmp, e))?;
+    std::fs::rename(&tmp, mpath).map_err(|e| Error::io("write", mpath, e))
 }
 
 /// Why the whole index must be built again, if it must: `Some(None)` for a
