@@ -180,13 +180,37 @@ impl Ctx<'_> {
     }
 }
 
-/// Validates one quiz file. Cross-file checks (duplicate ids, `covers`) are
-/// in [`check_all`].
+/// One quiz file as far as it could be read: the quiz (the questions that
+/// could be checked), every question's id, and whether the file has errors.
+/// A quiz with errors is not used, but its ids and `covers` still take part
+/// in the checks across files, so one mistake does not hide another.
+#[derive(Debug, Clone)]
+pub struct QuizCheck {
+    pub quiz: Quiz,
+    /// Every question's id, those whose checks failed included, in order.
+    pub question_ids: Vec<String>,
+    pub has_errors: bool,
+}
+
+/// Validates one quiz file: the quiz, or `None` when it has errors (all of
+/// them in `diags`). Cross-file checks (duplicate ids, `covers`) are in
+/// [`check_all`].
 pub fn validate(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<Quiz> {
-    let before = diags
-        .iter()
-        .filter(|d| d.severity == crate::core::diagnostic::Severity::Error)
-        .count();
+    check_file(raw, diags)
+        .filter(|c| !c.has_errors)
+        .map(|c| c.quiz)
+}
+
+/// Checks one quiz file, reporting every problem in it; `None` only when it
+/// is not a quiz file at all (TOML that does not parse, a key of the wrong
+/// type).
+pub fn check_file(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<QuizCheck> {
+    let errors = |d: &[Diagnostic]| {
+        d.iter()
+            .filter(|d| d.severity == crate::core::diagnostic::Severity::Error)
+            .count()
+    };
+    let before = errors(diags);
     let (file, ignored) = crate::core::toml_keys::from_str::<RawQuizFile>(&raw.source);
     raw::unknown_keys(&raw.path, &raw.source, &ignored, diags);
     let file = match file {
@@ -240,7 +264,6 @@ pub fn validate(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<Quiz
         Some(p) => *p.get_ref(),
         None => 70,
     };
-    let mut questions = Vec::new();
     if file.questions.is_empty() {
         cx.error(
             "empty-quiz",
@@ -249,20 +272,15 @@ pub fn validate(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<Quiz
             Some("add a [[questions]] table".into()),
         );
     }
+    let mut questions = Vec::new();
+    let mut question_ids = Vec::new();
     for (i, q) in file.questions.iter().enumerate() {
-        if let Some(q) = question(&mut cx, &id, i, q) {
-            questions.push(q);
-        }
+        let (qid, checked) = question(&mut cx, &id, i, q);
+        question_ids.push(qid);
+        questions.extend(checked);
     }
-    let errors = cx
-        .diags
-        .iter()
-        .filter(|d| d.severity == crate::core::diagnostic::Severity::Error)
-        .count();
-    if errors > before {
-        return None;
-    }
-    Some(Quiz {
+    let has_errors = errors(cx.diags) > before;
+    let quiz = Quiz {
         title: meta.title.unwrap_or_else(|| stem.replace('-', " ")),
         id,
         pass_percent,
@@ -276,6 +294,11 @@ pub fn validate(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<Quiz
             .chars()
             .take(16)
             .collect(),
+    };
+    Some(QuizCheck {
+        quiz,
+        question_ids,
+        has_errors,
     })
 }
 
@@ -286,12 +309,14 @@ fn choice_parts(c: &RawChoice) -> (String, Option<String>) {
     }
 }
 
+/// Checks one question: its id (given or derived), and the question when
+/// its checks passed far enough to build it.
 fn question(
     cx: &mut Ctx<'_>,
     quiz_id: &str,
     index: usize,
     spanned: &toml::Spanned<RawQuestion>,
-) -> Option<Question> {
+) -> (String, Option<Question>) {
     let span = spanned.span();
     let q = spanned.get_ref();
     let id = match &q.id {
@@ -309,6 +334,18 @@ fn question(
             derived
         }
     };
+    let checked = question_body(cx, &id, q, span);
+    (id, checked)
+}
+
+/// Checks one question's prompt and answer by its type.
+fn question_body(
+    cx: &mut Ctx<'_>,
+    id: &str,
+    q: &RawQuestion,
+    span: Range<usize>,
+) -> Option<Question> {
+    let id = id.to_string();
     let prompt_text = q
         .prompt
         .as_ref()
@@ -792,10 +829,11 @@ fn best(start: &str, nodes: &BTreeMap<String, Node>) -> Result<i64, BestError> {
     Ok(result)
 }
 
-/// Checks across all quizzes: duplicate quiz and question ids, `covers`
-/// naming articles that do not exist.
+/// Checks across all quizzes, those with errors of their own included:
+/// duplicate quiz and question ids, `covers` naming articles that do not
+/// exist.
 pub fn check_all(
-    quizzes: &[Quiz],
+    checks: &[QuizCheck],
     sources: &[RawQuizSource],
     article_ids: &BTreeSet<&str>,
     diags: &mut Vec<Diagnostic>,
@@ -808,7 +846,8 @@ pub fn check_all(
     };
     let mut quiz_ids: HashMap<&str, &Path> = HashMap::new();
     let mut question_ids: HashMap<&str, &Path> = HashMap::new();
-    for q in quizzes {
+    for c in checks {
+        let q = &c.quiz;
         let src = source_of(&q.path);
         if let Some(prev) = quiz_ids.insert(&q.id, &q.path) {
             diags.push(
@@ -824,15 +863,15 @@ pub fn check_all(
                 .at(src, find(src, &format!("\"{}\"", q.id))),
             );
         }
-        for question in &q.questions {
-            if let Some(prev) = question_ids.insert(&question.id, &q.path) {
+        for question in &c.question_ids {
+            if let Some(prev) = question_ids.insert(question, &q.path) {
                 diags.push(
                     Diagnostic::error(
                         "duplicate-id",
                         &q.path,
-                        format!("question id `{}` is already used in {}", question.id, crate::core::diagnostic::display_path(prev)),
+                        format!("question id `{question}` is already used in {}", crate::core::diagnostic::display_path(prev)),
                     )
-                    .at(src, find(src, &format!("\"{}\"", question.id)))
+                    .at(src, find(src, &format!("\"{question}\"")))
                     .with_help("question ids must be unique across the handbook: results are recorded by them"),
                 );
             }
