@@ -115,6 +115,39 @@ impl Project {
         self.root.join(".supportbook")
     }
 
+    /// book.toml as mdBook reads it, from the text read once by [`load`]
+    /// (so every stage sees the same file, even if it changes meanwhile).
+    pub fn mdbook_config(&self) -> Result<mdbook_driver::config::Config, Error> {
+        self.book_toml
+            .parse::<mdbook_driver::config::Config>()
+            .map_err(|e| Error::Internal(format!("book.toml: {e:#}")))
+    }
+
+    /// mdBook's `build.build-dir`, relative to the root (default `book`), or
+    /// its `html/` folder when book.toml has more than one `[output.*]`
+    /// table (where `mdbook build` puts the HTML then).
+    pub fn build_dir(&self) -> PathBuf {
+        let Ok(config) = self.mdbook_config() else {
+            return "book".into();
+        };
+        let outputs = config
+            .outputs::<toml::Value>()
+            .map_or(0, |outputs| outputs.len());
+        if outputs > 1 {
+            config.build.build_dir.join("html")
+        } else {
+            config.build.build_dir
+        }
+    }
+
+    /// The book title mdBook puts after each page title.
+    pub fn book_title(&self) -> String {
+        self.mdbook_config()
+            .ok()
+            .and_then(|c| c.book.title)
+            .unwrap_or_default()
+    }
+
     /// book.toml's `[output.html]` table (empty when absent or unreadable).
     pub fn html_output(&self) -> toml::Table {
         toml::from_str::<toml::Table>(&self.book_toml)

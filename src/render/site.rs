@@ -18,7 +18,6 @@ use crate::core::model::Article;
 use crate::pipeline::handbook::Handbook;
 use crate::render::templates::Templates;
 use mdbook_driver::MDBook;
-use mdbook_driver::config::Config;
 use mdbook_html::HtmlHandlebars;
 use mdbook_renderer::{RenderContext, Renderer};
 use rayon::prelude::*;
@@ -231,7 +230,7 @@ fn render_stage(
     options: &Options,
 ) -> Result<(usize, String)> {
     let root = &handbook.project.root;
-    let mut config = Config::from_disk(root.join("book.toml"))?;
+    let mut config = handbook.project.mdbook_config()?;
     config
         .set("build.create-missing", false)
         .map_err(Error::internal)?;
@@ -482,14 +481,6 @@ impl<'a> ArticlePages<'a> {
         let written = Written::after_write(&target, key, page.as_bytes());
         Ok((out, written, true))
     }
-}
-
-/// The book title mdBook puts after each page title.
-pub fn book_title(root: &Path) -> String {
-    Config::from_disk(root.join("book.toml"))
-        .ok()
-        .and_then(|c| c.book.title)
-        .unwrap_or_default()
 }
 
 /// The manifest of the destination `dest`, keyed by its resolved path: the
