@@ -205,7 +205,6 @@ pub struct Engine {
     frame: Option<Arc<site::Frame>>,
 }
 
-
 /// The fields other pages show for an article (the KB overview, product and
 /// tag pages, related-article links, quiz pages): when they are unchanged no
 /// other page needs rendering.

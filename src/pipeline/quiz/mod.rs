@@ -353,159 +353,10 @@ fn question_body(
         .unwrap_or_default();
     let ty = q.kind.get_ref().as_str();
     let kind = match ty {
-        "MultipleChoice" => {
-            let mut choices = Vec::new();
-            let answers: Vec<(String, Option<String>)> = match q
-                .answer
-                .as_ref()
-                .and_then(|a| a.answer.as_ref())
-                .map(toml::Spanned::get_ref)
-            {
-                Some(RawAnswerValue::One(c)) => vec![choice_parts(c)],
-                Some(RawAnswerValue::Many(list)) => list.iter().map(choice_parts).collect(),
-                None => Vec::new(),
-            };
-            if answers.is_empty() || answers.iter().any(|(t, _)| t.trim().is_empty()) {
-                cx.error(
-                    "no-correct-answer",
-                    span.clone(),
-                    format!("question `{id}` has no correct answer"),
-                    Some(
-                        "set answer.answer = \"...\" (or a list when several choices are right)"
-                            .into(),
-                    ),
-                );
-            }
-            let answer_texts: BTreeSet<String> =
-                answers.iter().map(|(t, _)| t.trim().to_string()).collect();
-            for (t, f) in &answers {
-                choices.push(Choice {
-                    text: t.clone(),
-                    correct: true,
-                    feedback: f.clone(),
-                });
-            }
-            let distractors = q
-                .prompt
-                .as_ref()
-                .map(|p| p.distractors.as_slice())
-                .unwrap_or(&[]);
-            let mut seen = answer_texts.clone();
-            for d in distractors {
-                let (t, f) = choice_parts(d.get_ref());
-                if answer_texts.contains(t.trim()) {
-                    cx.error(
-                        "answer-is-distractor",
-                        d.span(),
-                        format!(
-                            "in question `{id}`, the answer \"{}\" is also listed as a distractor",
-                            t.trim()
-                        ),
-                        Some("remove it from prompt.distractors".into()),
-                    );
-                } else if !seen.insert(t.trim().to_string()) {
-                    cx.error(
-                        "duplicate-choice",
-                        d.span(),
-                        format!(
-                            "in question `{id}`, the choice \"{}\" appears twice",
-                            t.trim()
-                        ),
-                        None,
-                    );
-                }
-                choices.push(Choice {
-                    text: t,
-                    correct: false,
-                    feedback: f,
-                });
-            }
-            let prompt = q.prompt.as_ref();
-            Kind::MultipleChoice {
-                multiple: answers.len() > 1,
-                choices,
-                sort_answers: prompt.and_then(|p| p.sort_answers).unwrap_or(false),
-                answer_index: prompt.and_then(|p| p.answer_index),
-            }
-        }
-        "ShortAnswer" => {
-            let answer = q.answer.as_ref();
-            let mut answers = Vec::new();
-            if let Some(RawAnswerValue::One(c)) = answer
-                .and_then(|a| a.answer.as_ref())
-                .map(toml::Spanned::get_ref)
-            {
-                answers.push(choice_parts(c).0);
-            }
-            if answers.is_empty() {
-                cx.error(
-                    "no-correct-answer",
-                    span.clone(),
-                    format!("question `{id}` has no correct answer"),
-                    Some("set answer.answer = \"...\"".into()),
-                );
-            }
-            answers.extend(answer.map(|a| a.alternatives.clone()).unwrap_or_default());
-            Kind::ShortAnswer {
-                answers,
-                long: q.prompt.as_ref().and_then(|p| p.response.as_deref()) == Some("long"),
-            }
-        }
-        "Tracing" => {
-            let program = q
-                .prompt
-                .as_ref()
-                .and_then(|p| p.program.clone())
-                .unwrap_or_default();
-            if program.trim().is_empty() {
-                cx.error(
-                    "missing-program",
-                    span.clone(),
-                    format!("tracing question `{id}` has no prompt.program"),
-                    None,
-                );
-            }
-            let answer = q.answer.as_ref();
-            let Some(does_compile) = answer.and_then(|a| a.does_compile) else {
-                cx.error(
-                    "no-correct-answer",
-                    span.clone(),
-                    format!("tracing question `{id}` needs answer.doesCompile"),
-                    None,
-                );
-                return None;
-            };
-            Kind::Tracing {
-                program,
-                does_compile,
-                stdout: answer.and_then(|a| a.stdout.clone()),
-            }
-        }
-        "Ordering" => {
-            let items = q
-                .answer
-                .as_ref()
-                .map(|a| a.order.clone())
-                .unwrap_or_default();
-            if items.len() < 2 {
-                cx.error(
-                    "no-correct-answer",
-                    span.clone(),
-                    format!("ordering question `{id}` needs at least two steps in answer.order"),
-                    None,
-                );
-            }
-            let distinct: BTreeSet<&String> = items.iter().collect();
-            if distinct.len() != items.len() {
-                cx.error(
-                    "duplicate-choice",
-                    span.clone(),
-                    format!("ordering question `{id}` lists a step twice"),
-                    None,
-                );
-            }
-            Kind::Ordering { items }
-        }
+        "MultipleChoice" => multiple_choice(cx, &id, q, span.clone()),
+        "ShortAnswer" => short_answer(cx, &id, q, span.clone()),
+        "Tracing" => tracing_question(cx, &id, q, span.clone())?,
+        "Ordering" => ordering(cx, &id, q, span.clone()),
         "Scenario" => scenario(cx, &id, q, span.clone())?,
         other => {
             let help = match did_you_mean(other, TYPES) {
@@ -536,6 +387,169 @@ fn question_body(
         multipart: q.multipart.clone(),
         kind,
     })
+}
+
+/// A MultipleChoice question: its answers (correct) and distractors, each once.
+fn multiple_choice(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> Kind {
+    let mut choices = Vec::new();
+    let answers: Vec<(String, Option<String>)> = match q
+        .answer
+        .as_ref()
+        .and_then(|a| a.answer.as_ref())
+        .map(toml::Spanned::get_ref)
+    {
+        Some(RawAnswerValue::One(c)) => vec![choice_parts(c)],
+        Some(RawAnswerValue::Many(list)) => list.iter().map(choice_parts).collect(),
+        None => Vec::new(),
+    };
+    if answers.is_empty() || answers.iter().any(|(t, _)| t.trim().is_empty()) {
+        cx.error(
+            "no-correct-answer",
+            span.clone(),
+            format!("question `{id}` has no correct answer"),
+            Some("set answer.answer = \"...\" (or a list when several choices are right)".into()),
+        );
+    }
+    let answer_texts: BTreeSet<String> =
+        answers.iter().map(|(t, _)| t.trim().to_string()).collect();
+    for (t, f) in &answers {
+        choices.push(Choice {
+            text: t.clone(),
+            correct: true,
+            feedback: f.clone(),
+        });
+    }
+    let distractors = q
+        .prompt
+        .as_ref()
+        .map(|p| p.distractors.as_slice())
+        .unwrap_or(&[]);
+    let mut seen = answer_texts.clone();
+    for d in distractors {
+        let (t, f) = choice_parts(d.get_ref());
+        if answer_texts.contains(t.trim()) {
+            cx.error(
+                "answer-is-distractor",
+                d.span(),
+                format!(
+                    "in question `{id}`, the answer \"{}\" is also listed as a distractor",
+                    t.trim()
+                ),
+                Some("remove it from prompt.distractors".into()),
+            );
+        } else if !seen.insert(t.trim().to_string()) {
+            cx.error(
+                "duplicate-choice",
+                d.span(),
+                format!(
+                    "in question `{id}`, the choice \"{}\" appears twice",
+                    t.trim()
+                ),
+                None,
+            );
+        }
+        choices.push(Choice {
+            text: t,
+            correct: false,
+            feedback: f,
+        });
+    }
+    let prompt = q.prompt.as_ref();
+    Kind::MultipleChoice {
+        multiple: answers.len() > 1,
+        choices,
+        sort_answers: prompt.and_then(|p| p.sort_answers).unwrap_or(false),
+        answer_index: prompt.and_then(|p| p.answer_index),
+    }
+}
+
+/// A ShortAnswer question: the answer and its alternatives.
+fn short_answer(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> Kind {
+    let answer = q.answer.as_ref();
+    let mut answers = Vec::new();
+    if let Some(RawAnswerValue::One(c)) = answer
+        .and_then(|a| a.answer.as_ref())
+        .map(toml::Spanned::get_ref)
+    {
+        answers.push(choice_parts(c).0);
+    }
+    if answers.is_empty() {
+        cx.error(
+            "no-correct-answer",
+            span.clone(),
+            format!("question `{id}` has no correct answer"),
+            Some("set answer.answer = \"...\"".into()),
+        );
+    }
+    answers.extend(answer.map(|a| a.alternatives.clone()).unwrap_or_default());
+    Kind::ShortAnswer {
+        answers,
+        long: q.prompt.as_ref().and_then(|p| p.response.as_deref()) == Some("long"),
+    }
+}
+
+/// A Tracing question (mdbook-quiz's): the program, and whether it compiles.
+fn tracing_question(
+    cx: &mut Ctx<'_>,
+    id: &str,
+    q: &RawQuestion,
+    span: Range<usize>,
+) -> Option<Kind> {
+    let program = q
+        .prompt
+        .as_ref()
+        .and_then(|p| p.program.clone())
+        .unwrap_or_default();
+    if program.trim().is_empty() {
+        cx.error(
+            "missing-program",
+            span.clone(),
+            format!("tracing question `{id}` has no prompt.program"),
+            None,
+        );
+    }
+    let answer = q.answer.as_ref();
+    let Some(does_compile) = answer.and_then(|a| a.does_compile) else {
+        cx.error(
+            "no-correct-answer",
+            span.clone(),
+            format!("tracing question `{id}` needs answer.doesCompile"),
+            None,
+        );
+        return None;
+    };
+    Some(Kind::Tracing {
+        program,
+        does_compile,
+        stdout: answer.and_then(|a| a.stdout.clone()),
+    })
+}
+
+/// An Ordering question: at least two distinct steps, in order.
+fn ordering(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> Kind {
+    let items = q
+        .answer
+        .as_ref()
+        .map(|a| a.order.clone())
+        .unwrap_or_default();
+    if items.len() < 2 {
+        cx.error(
+            "no-correct-answer",
+            span.clone(),
+            format!("ordering question `{id}` needs at least two steps in answer.order"),
+            None,
+        );
+    }
+    let distinct: BTreeSet<&String> = items.iter().collect();
+    if distinct.len() != items.len() {
+        cx.error(
+            "duplicate-choice",
+            span.clone(),
+            format!("ordering question `{id}` lists a step twice"),
+            None,
+        );
+    }
+    Kind::Ordering { items }
 }
 
 fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> Option<Kind> {
