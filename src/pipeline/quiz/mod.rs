@@ -577,115 +577,12 @@ fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> 
             );
             continue;
         }
-        for (value, allowed, key) in [
-            (&raw.channel, &CHANNELS[..], "channel"),
-            (&raw.mood, &MOODS[..], "mood"),
-        ] {
-            if let Some(v) = value
-                && !allowed.contains(&v.get_ref().as_str())
-            {
-                cx.error(
-                    "invalid-value",
-                    v.span(),
-                    format!("unknown {key} \"{}\"", v.get_ref()),
-                    Some(format!("expected one of: {}", allowed.join(", "))),
-                );
-            }
-        }
-        if let Some(o) = &raw.outcome {
-            if !OUTCOMES.contains(&o.get_ref().as_str()) {
-                cx.error(
-                    "invalid-value",
-                    o.span(),
-                    format!("unknown outcome \"{}\"", o.get_ref()),
-                    Some(format!("expected one of: {}", OUTCOMES.join(", "))),
-                );
-            }
-            if !raw.choices.is_empty() {
-                cx.error(
-                    "ending-with-choices",
-                    n.span(),
-                    format!("node `{nid}` is an ending (it has an outcome) but also has choices"),
-                    Some("remove the choices, or the outcome".into()),
-                );
-            }
-        } else if raw.choices.is_empty() {
-            cx.error(
-                "dead-end",
-                raw.id.span(),
-                format!("node `{nid}` has no choices and is not an ending, so the conversation never ends there"),
-                Some("add [[questions.nodes.choices]], or an `outcome` to make it an ending".into()),
-            );
-        }
-        for c in &raw.choices {
-            if let Some(p) = c.get_ref().points
-                && !(-MAX_POINTS..=MAX_POINTS).contains(&p)
-            {
-                cx.error(
-                    "invalid-value",
-                    c.span(),
-                    format!(
-                        "`points` must be a whole number from {} to {MAX_POINTS}, found {p}",
-                        -MAX_POINTS
-                    ),
-                    None,
-                );
-            }
-        }
         order.push(nid.clone());
-        nodes.insert(
-            nid,
-            Node {
-                channel: raw.channel.as_ref().map(|c| c.get_ref().clone()),
-                mood: raw.mood.as_ref().map(|m| m.get_ref().clone()),
-                says: raw.says.clone().unwrap_or_default(),
-                outcome: raw.outcome.as_ref().map(|o| o.get_ref().clone()),
-                choices: raw
-                    .choices
-                    .iter()
-                    .map(|c| NodeChoice {
-                        text: c.get_ref().text.clone(),
-                        points: c.get_ref().points.unwrap_or(0),
-                        feedback: c.get_ref().feedback.clone(),
-                        next: c
-                            .get_ref()
-                            .next
-                            .as_ref()
-                            .map(|n| n.get_ref().clone())
-                            .unwrap_or_default(),
-                    })
-                    .collect(),
-            },
-        );
+        let node = scenario_node(cx, &nid, n);
+        nodes.insert(nid, node);
     }
-    // Every `next` names a node.
     let errors_before = cx.diags.len();
-    for n in &q.nodes {
-        for c in &n.get_ref().choices {
-            match &c.get_ref().next {
-                Some(next) if nodes.contains_key(next.get_ref()) => {}
-                Some(next) => {
-                    let help = did_you_mean(next.get_ref(), order.iter().map(String::as_str))
-                        .map(|s| format!("did you mean `{s}`?"));
-                    cx.error(
-                        "unknown-node",
-                        next.span(),
-                        format!(
-                            "`next` names `{}`, but scenario `{id}` has no such node",
-                            next.get_ref()
-                        ),
-                        help,
-                    );
-                }
-                None => cx.error(
-                    "unknown-node",
-                    c.span(),
-                    "a choice needs `next`: the node the conversation goes to",
-                    None,
-                ),
-            }
-        }
-    }
+    check_nexts(cx, id, q, &nodes, &order);
     let start = q.start.as_ref().map_or_else(
         || order.first().cloned().unwrap_or_default(),
         |s| s.get_ref().clone(),
@@ -700,32 +597,7 @@ fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> 
         );
         return None;
     }
-    // Reachability from the start.
-    let mut reached = BTreeSet::new();
-    let mut stack = vec![start.clone()];
-    while let Some(n) = stack.pop() {
-        if !reached.insert(n.clone()) {
-            continue;
-        }
-        if let Some(node) = nodes.get(&n) {
-            stack.extend(
-                node.choices
-                    .iter()
-                    .map(|c| c.next.clone())
-                    .filter(|x| nodes.contains_key(x)),
-            );
-        }
-    }
-    for nid in &order {
-        if !reached.contains(nid) {
-            cx.error(
-                "unreachable-node",
-                spans.get(nid).cloned().unwrap_or(span.clone()),
-                format!("node `{nid}` cannot be reached from `{start}`"),
-                Some("point a choice's `next` at it, or remove it".into()),
-            );
-        }
-    }
+    check_reachable(cx, &start, &nodes, &order, &spans, &span);
     // Cycles, and the best score (longest path by points in a DAG).
     match best(&start, &nodes) {
         Ok(max_points) => {
@@ -766,6 +638,160 @@ fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> 
                 Some("every path must reach an ending; break the loop".into()),
             );
             None
+        }
+    }
+}
+
+/// One scenario node's own values (channel, mood, outcome, choices'
+/// points), checked, as a [`Node`].
+fn scenario_node(cx: &mut Ctx<'_>, nid: &str, n: &toml::Spanned<raw::RawNode>) -> Node {
+    let raw = n.get_ref();
+    for (value, allowed, key) in [
+        (&raw.channel, &CHANNELS[..], "channel"),
+        (&raw.mood, &MOODS[..], "mood"),
+    ] {
+        if let Some(v) = value
+            && !allowed.contains(&v.get_ref().as_str())
+        {
+            cx.error(
+                "invalid-value",
+                v.span(),
+                format!("unknown {key} \"{}\"", v.get_ref()),
+                Some(format!("expected one of: {}", allowed.join(", "))),
+            );
+        }
+    }
+    if let Some(o) = &raw.outcome {
+        if !OUTCOMES.contains(&o.get_ref().as_str()) {
+            cx.error(
+                "invalid-value",
+                o.span(),
+                format!("unknown outcome \"{}\"", o.get_ref()),
+                Some(format!("expected one of: {}", OUTCOMES.join(", "))),
+            );
+        }
+        if !raw.choices.is_empty() {
+            cx.error(
+                "ending-with-choices",
+                n.span(),
+                format!("node `{nid}` is an ending (it has an outcome) but also has choices"),
+                Some("remove the choices, or the outcome".into()),
+            );
+        }
+    } else if raw.choices.is_empty() {
+        cx.error(
+            "dead-end",
+            raw.id.span(),
+            format!("node `{nid}` has no choices and is not an ending, so the conversation never ends there"),
+            Some("add [[questions.nodes.choices]], or an `outcome` to make it an ending".into()),
+        );
+    }
+    for c in &raw.choices {
+        if let Some(p) = c.get_ref().points
+            && !(-MAX_POINTS..=MAX_POINTS).contains(&p)
+        {
+            cx.error(
+                "invalid-value",
+                c.span(),
+                format!(
+                    "`points` must be a whole number from {} to {MAX_POINTS}, found {p}",
+                    -MAX_POINTS
+                ),
+                None,
+            );
+        }
+    }
+    Node {
+        channel: raw.channel.as_ref().map(|c| c.get_ref().clone()),
+        mood: raw.mood.as_ref().map(|m| m.get_ref().clone()),
+        says: raw.says.clone().unwrap_or_default(),
+        outcome: raw.outcome.as_ref().map(|o| o.get_ref().clone()),
+        choices: raw
+            .choices
+            .iter()
+            .map(|c| NodeChoice {
+                text: c.get_ref().text.clone(),
+                points: c.get_ref().points.unwrap_or(0),
+                feedback: c.get_ref().feedback.clone(),
+                next: c
+                    .get_ref()
+                    .next
+                    .as_ref()
+                    .map(|n| n.get_ref().clone())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+/// Every choice's `next` names a node of the scenario.
+fn check_nexts(
+    cx: &mut Ctx<'_>,
+    id: &str,
+    q: &RawQuestion,
+    nodes: &BTreeMap<String, Node>,
+    order: &[String],
+) {
+    for n in &q.nodes {
+        for c in &n.get_ref().choices {
+            match &c.get_ref().next {
+                Some(next) if nodes.contains_key(next.get_ref()) => {}
+                Some(next) => {
+                    let help = did_you_mean(next.get_ref(), order.iter().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?"));
+                    cx.error(
+                        "unknown-node",
+                        next.span(),
+                        format!(
+                            "`next` names `{}`, but scenario `{id}` has no such node",
+                            next.get_ref()
+                        ),
+                        help,
+                    );
+                }
+                None => cx.error(
+                    "unknown-node",
+                    c.span(),
+                    "a choice needs `next`: the node the conversation goes to",
+                    None,
+                ),
+            }
+        }
+    }
+}
+
+/// Every node can be reached from `start`.
+fn check_reachable(
+    cx: &mut Ctx<'_>,
+    start: &str,
+    nodes: &BTreeMap<String, Node>,
+    order: &[String],
+    spans: &HashMap<String, Range<usize>>,
+    span: &Range<usize>,
+) {
+    let mut reached = BTreeSet::new();
+    let mut stack = vec![start.to_string()];
+    while let Some(n) = stack.pop() {
+        if !reached.insert(n.clone()) {
+            continue;
+        }
+        if let Some(node) = nodes.get(&n) {
+            stack.extend(
+                node.choices
+                    .iter()
+                    .map(|c| c.next.clone())
+                    .filter(|x| nodes.contains_key(x)),
+            );
+        }
+    }
+    for nid in order {
+        if !reached.contains(nid) {
+            cx.error(
+                "unreachable-node",
+                spans.get(nid).cloned().unwrap_or(span.clone()),
+                format!("node `{nid}` cannot be reached from `{start}`"),
+                Some("point a choice's `next` at it, or remove it".into()),
+            );
         }
     }
 }
