@@ -21,7 +21,6 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use supportbook::engine::Engine;
 use supportbook::live::watch::{self, Mode};
-use supportbook::render::site;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -41,17 +40,8 @@ fn main() {
     for n in sizes {
         let tmp = tempfile::tempdir().unwrap();
         let (root, _) = generate(tmp.path(), n);
-        let options = site::Options {
-            live_reload_endpoint: Some("__livereload".into()),
-        };
-        let mut ws = Engine::new(
-            &root,
-            supportbook::engine::Options {
-                site: options,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        // As `serve` builds: the live-reload script is added when a page is served.
+        let mut ws = Engine::new(&root, supportbook::engine::Options::default()).unwrap();
         let first = ws.full_reported();
         assert_eq!(first.errors, 0, "{}", first.diagnostics);
         // A full rebuild, as after a book.toml change (pages unchanged on disk).

@@ -4,7 +4,8 @@
 //! the score, that a reload keeps the progress, keyboard use, and the POST of
 //! the attempt over http. Against a real `supportbook serve`, it also checks
 //! the served search box, and that a quiz taken on a served page is graded
-//! and stored by the server with the score the page showed.
+//! and stored by the server with the score the page showed. On a report
+//! `results report --format html` wrote, that it fits a 1280 px page.
 //!
 //! Needs node, `npm ci` in tests/browser and /usr/bin/chromium. Without them
 //! the test says so and passes, unless SUPPORTBOOK_BROWSER_TESTS=require
@@ -148,4 +149,50 @@ fn quiz_taken_on_the_served_site_is_graded_and_stored() {
     );
     // The test answered its Ordering question wrong, so not everything is right.
     assert!(a.score < 1.0 && a.answers.iter().any(|x| !x.correct));
+}
+
+/// Issue 13, item 17: the HTML results report at 1280 px. The learners
+/// table (a column per quiz: this handbook's nine and twelve more with long
+/// titles; learners from the roster) fits the page or scrolls inside its own
+/// box, the names kept in view; the page itself never scrolls sideways.
+#[test]
+fn results_report_fits_a_1280_px_page() {
+    let fx = Fixture::handbook();
+    for i in 0..12 {
+        fx.write(
+            &format!("quizzes/extra-{i:02}.toml"),
+            format!(
+                "[quiz]\ntitle = \"Recertification for the {i:02} incident-communications-escalation-process\"\n\n[[questions]]\nid = \"extra-{i:02}-q\"\ntype = \"ShortAnswer\"\nprompt.prompt = \"?\"\nanswer.answer = \"a\"\n"
+            ),
+        );
+    }
+    fx.write(
+        "learners.toml",
+        "learners = [\"ana\", \"bo\", \"Christopher Montgomery-Wellington\"]\n",
+    );
+    let out = fx.run(&[
+        "results",
+        "report",
+        "--format",
+        "html",
+        "--out",
+        "report.html",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let html = fx.read("report.html");
+    // Without a browser too: the table is in a scrolling box, headed by
+    // quiz titles (which wrap), the ids as tooltips.
+    assert!(
+        html.contains("<div class=\"table-scroll\" role=\"region\" aria-label=\"Learners by quiz\" tabindex=\"0\">\n<table class=\"learners\">"),
+        "{html}"
+    );
+    assert!(html.contains(".table-scroll{max-width:100%;overflow-x:auto"));
+    assert!(
+        html.contains("<th scope=\"col\" title=\"listening\">Listen first</th>"),
+        "{html}"
+    );
+    if !ready_or_skip() {
+        return;
+    }
+    run_script("report.test.mjs", &[fx.path("report.html").as_os_str()]);
 }

@@ -572,6 +572,179 @@ fn every_problem_is_reported_not_just_the_first() {
     );
 }
 
+/// Issue 13, items 1 and 2: one article with every kind of problem, a
+/// front-matter syntax error among them, gets every one reported in one
+/// run, and nothing else is reported because of it.
+#[test]
+fn one_broken_article_gets_every_problem_reported_at_once() {
+    check_case(
+        |fx| {
+            fx.write(
+                "content/kb/dns/broken.md",
+                "+++\nid = \"mail-bounces\"\ntittle = \"Relay refused\"\nstate = \"validatd\"\nreviewed = 2026-13-45\nrelated = [\"dns-propagaton\"]\n+++\n# Relay refused\n\n## Symptoms\n\nSee [the log](smtp-log.md), [the bounce](../email/mail-bouncs.md) and [the fix](dns-propagation.md#the-fix).\n",
+            )
+        },
+        &["check"],
+        1,
+        "\
+warning: article has no \"Cause\", \"Resolution\", \"What to tell the customer\" section
+ --> content/kb/dns/broken.md
+  = help: add `## Cause`, or change `standard-sections` in book.toml
+
+error: article id `mail-bounces` is already used by content/kb/email/mail-bounces.md
+ --> content/kb/dns/broken.md:2:6
+  |
+2 | id = \"mail-bounces\"
+  |      ^^^^^^^^^^^^^^
+  = help: give one of them another `id`; ids name the page and must be unique
+
+warning: unknown front-matter key `tittle` (kept in the file, not used)
+ --> content/kb/dns/broken.md:3:1
+  |
+3 | tittle = \"Relay refused\"
+  | ^^^^^^
+  = help: did you mean `title`?
+
+error: `state` has an unknown value \"validatd\"
+ --> content/kb/dns/broken.md:4:9
+  |
+4 | state = \"validatd\"
+  |         ^^^^^^^^^^
+  = help: did you mean \"validated\"? expected one of: draft, validated, archived
+
+error: invalid TOML in front matter: invalid date, expected month between 01 and 12
+ --> content/kb/dns/broken.md:5:12
+  |
+5 | reviewed = 2026-13-45
+  |            ^^^^^^^^^^
+  = help: dates are written YYYY-MM-DD, without quotes: reviewed = 2026-03-01
+
+error: `related` names `dns-propagaton`, but no article has that id
+ --> content/kb/dns/broken.md:6:12
+  |
+6 | related = [\"dns-propagaton\"]
+  |            ^^^^^^^^^^^^^^^^
+  = help: did you mean `dns-propagation`?
+
+warning: link `smtp-log.md` points to a file that does not exist
+  --> content/kb/dns/broken.md:12:15
+   |
+12 | See [the log](smtp-log.md), [the bounce](../email/mail-bouncs.md) and [the fix](dns-propagation.md#the-fix).
+   |               ^^^^^^^^^^^
+
+warning: link `../email/mail-bouncs.md` points to a file that does not exist
+  --> content/kb/dns/broken.md:12:42
+   |
+12 | See [the log](smtp-log.md), [the bounce](../email/mail-bouncs.md) and [the fix](dns-propagation.md#the-fix).
+   |                                          ^^^^^^^^^^^^^^^^^^^^^^^
+   = help: did you mean `../email/mail-bounces.md`?
+
+warning: link `dns-propagation.md#the-fix`: the page has no heading with the id `the-fix`
+  --> content/kb/dns/broken.md:12:81
+   |
+12 | See [the log](smtp-log.md), [the bounce](../email/mail-bouncs.md) and [the fix](dns-propagation.md#the-fix).
+   |                                                                                 ^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: anchors are heading texts in lowercase with spaces as `-`, e.g. `#what-to-tell-the-customer`
+
+checked 2 pages and 2 articles: 4 errors, 5 warnings
+error: stopped: 4 errors in the handbook
+",
+    );
+}
+
+/// An article whose front matter has errors keeps its id for the rest of
+/// the handbook: a quiz's `covers`, another article's `related` and links
+/// to it give no follow-on errors; and of two articles with one id, the
+/// one whose file is named after the id keeps it.
+#[test]
+fn an_article_with_errors_still_exists_for_cross_references() {
+    check_case(
+        |fx| {
+            fx.write(
+                "content/kb/dns/glue.md",
+                "+++\nid = \"dns-glue\"\ntitle = \"Glue records are missing\"\nreviewed = 2026-13-45\nstate = \"validatd\"\n+++\n## Symptoms\n## Cause\n## Resolution\n## What to tell the customer\n",
+            );
+            fx.write(
+                "quizzes/glue.toml",
+                "[quiz]\ncovers = [\"dns-glue\"]\n\n[[questions]]\nid = \"g1\"\ntype = \"ShortAnswer\"\nprompt.prompt = \"?\"\nanswer.answer = \"a\"\n",
+            );
+            let p = "content/kb/email/mail-bounces.md";
+            fx.write(
+                p,
+                fx.read(p)
+                    .replace(
+                        "related: [dns-propagation]",
+                        "related: [dns-propagation, dns-glue]",
+                    )
+                    .replace(
+                        "## Resolution\n",
+                        "## Resolution\n\nSee [glue](../dns/glue.md#cause).\n",
+                    ),
+            );
+        },
+        &["check"],
+        1,
+        "\
+error: invalid TOML in front matter: invalid date, expected month between 01 and 12
+ --> content/kb/dns/glue.md:4:12
+  |
+4 | reviewed = 2026-13-45
+  |            ^^^^^^^^^^
+  = help: dates are written YYYY-MM-DD, without quotes: reviewed = 2026-03-01
+
+error: `state` has an unknown value \"validatd\"
+ --> content/kb/dns/glue.md:5:9
+  |
+5 | state = \"validatd\"
+  |         ^^^^^^^^^^
+  = help: did you mean \"validated\"? expected one of: draft, validated, archived
+
+checked 2 pages and 3 articles: 2 errors, 0 warnings
+error: stopped: 2 errors in the handbook
+",
+    );
+}
+
+/// YAML front matter with a syntax error on one line: the other lines are
+/// still read and checked.
+#[test]
+fn yaml_syntax_error_does_not_hide_the_other_keys() {
+    check_case(
+        |fx| {
+            fx.write(
+                "content/kb/email/y.md",
+                "---\ntitle: \"Relay refused\nstate: validatd\ntittle: x\n---\n## Symptoms\n## Cause\n## Resolution\n## What to tell the customer\n",
+            )
+        },
+        &["check"],
+        1,
+        "\
+error: invalid YAML in front matter: unclosed quote
+ --> content/kb/email/y.md:2:8
+  |
+2 | title: \"Relay refused
+  |        ^
+
+error: `state` has an unknown value \"validatd\"
+ --> content/kb/email/y.md:3:8
+  |
+3 | state: validatd
+  |        ^^^^^^^^
+  = help: did you mean \"validated\"? expected one of: draft, validated, archived
+
+warning: unknown front-matter key `tittle` (kept in the file, not used)
+ --> content/kb/email/y.md:4:1
+  |
+4 | tittle: x
+  | ^^^^^^
+  = help: did you mean `title`?
+
+checked 2 pages and 3 articles: 2 errors, 1 warning
+error: stopped: 2 errors in the handbook
+",
+    );
+}
+
 #[test]
 fn overdue_review_and_missing_sections_are_warnings() {
     let fx = Fixture::new("base");
@@ -699,7 +872,7 @@ fn thousands_of_broken_anchors_on_one_long_line_are_grouped() {
     assert!(out.stderr.len() < 8_000, "{} bytes", out.stderr.len());
     assert_eq!(out.stderr.matches("warning: link `#nope").count(), 10);
     assert!(out.stderr.contains(
-        "... and 7990 more `broken-anchor` warnings in content/training/listening.md (`--format json` lists them all)"
+        "... and 7,990 more `broken-anchor` warnings in content/training/listening.md (`--format json` lists them all)"
     ), "{}", out.stderr);
     assert!(out.stderr.contains("8000 warnings"), "{}", out.stderr);
     // JSON keeps every one, with its true column.
@@ -713,6 +886,50 @@ fn thousands_of_broken_anchors_on_one_long_line_are_grouped() {
         .unwrap();
     let expected_col = links.find("#nope7999)").unwrap() + 1;
     assert_eq!(last["column"].as_u64(), Some(expected_col as u64));
+}
+
+/// Issue 13, item 18: one kind of problem in many files is shown for the
+/// first five files, then counted in one line; JSON keeps every one.
+#[test]
+fn one_kind_of_problem_in_many_files_is_grouped() {
+    let fx = Fixture::new("base");
+    for i in 0..40 {
+        fx.write(
+            &format!("content/kb/dns/a{i:02}.md"),
+            format!("+++\ntitle = \"A{i}\"\n+++\n## Symptoms\n## Cause\n## Resolution\n"),
+        );
+    }
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let shown: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with(" --> "))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            " --> content/kb/dns/a00.md",
+            " --> content/kb/dns/a01.md",
+            " --> content/kb/dns/a02.md",
+            " --> content/kb/dns/a03.md",
+            " --> content/kb/dns/a04.md",
+        ]
+    );
+    assert!(
+        out.stderr.ends_with(
+            "\
+... and 35 more articles missing a standard section (`--format json` lists them all)
+
+checked 2 pages and 42 articles: 0 errors, 40 warnings
+"
+        ),
+        "{}",
+        out.stderr
+    );
+    let out = fx.run(&["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 40);
 }
 
 #[test]
@@ -768,6 +985,68 @@ error: `review-every` must be a whole number of days from 1 to 36500, found -5
 checked 2 pages and 2 articles: 1 error, 0 warnings
 error: stopped: 1 error in the handbook
 ",
+    );
+}
+
+/// Issue 13, item 6: whatever number `review-every` has (too large for
+/// any integer, a fraction, negative in YAML), the error states the range
+/// and shows the value as written; so does `review-days` in book.toml.
+#[test]
+fn review_every_shows_any_number_as_written() {
+    let fx = Fixture::new("base");
+    let p = "content/kb/dns/dns-propagation.md";
+    let article = fx.read(p);
+    for value in ["99999999999999999999999", "1.5", "0"] {
+        fx.write(
+            p,
+            article.replace("owner = ", &format!("review-every = {value}\nowner = ")),
+        );
+        let out = fx.run(&["check"]);
+        assert_eq!(out.code, 1);
+        assert!(
+            out.stderr.starts_with(&format!(
+                "error: `review-every` must be a whole number of days from 1 to 36500, found {value}\n --> content/kb/dns/dns-propagation.md:8:16\n"
+            )),
+            "{}",
+            out.stderr
+        );
+    }
+    fx.write(p, &article);
+    let y = "content/kb/email/mail-bounces.md";
+    fx.write(
+        y,
+        fx.read(y).replace("review-every: 180", "review-every: -5"),
+    );
+    let out = fx.run(&["check"]);
+    assert!(
+        out.stderr.starts_with(
+            "error: `review-every` must be a whole number of days from 1 to 36500, found -5\n  --> content/kb/email/mail-bounces.md:13:15\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    fx.write(
+        y,
+        fx.read(y).replace("review-every: -5", "review-every: 180"),
+    );
+    fx.write(
+        "book.toml",
+        fx.read("book.toml")
+            .replace("review-days = 365", "review-days = -5"),
+    );
+    let out = fx.run(&["check"]);
+    assert_eq!(
+        out.stderr,
+        "\
+error: `review-days` must be a whole number of days from 1 to 36500, found -5
+ --> book.toml:6:15
+  |
+6 | review-days = -5
+  |               ^^
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+"
     );
 }
 

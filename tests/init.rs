@@ -208,7 +208,7 @@ fn init_makes_a_git_repository_and_says_what_next() {
     assert_eq!(
         out.stderr,
         format!(
-            "created a handbook in {root} (12 files)\ninitialised a git repository in {root} (branch main, which the workflow publishes)\nnext steps:\n  cd hb\n  supportbook serve --open    # preview at http://127.0.0.1:3000/, rebuilt as you save\n  supportbook check           # what CI runs on every push\n  git add -A && git commit -m \"Start the handbook\"\n",
+            "created a handbook in {root} (12 files)\ninitialised a git repository in {root} (branch main, which the workflow publishes)\nnext steps:\n  cd hb\n  $EDITOR book.toml           # set tool-git: the git repository CI installs supportbook from\n  supportbook serve --open    # preview at http://127.0.0.1:3000/, rebuilt as you save\n  supportbook check           # what CI runs on every push\n  git add -A && git commit -m \"Start the handbook\"\n",
             root = root.display()
         )
     );
@@ -244,4 +244,130 @@ fn init_makes_a_git_repository_and_says_what_next() {
         !stderr.contains("  cd ") && !stderr.contains("git commit"),
         "{stderr}"
     );
+}
+
+/// The `run:` script of the workflow step named `name`, dedented.
+fn step_script(workflow: &str, name: &str) -> String {
+    let start = workflow
+        .find(&format!("- name: {name}\n"))
+        .unwrap_or_else(|| panic!("no step {name:?} in\n{workflow}"));
+    let rest = &workflow[start..];
+    let run = rest.find("run: |\n").unwrap() + "run: |\n".len();
+    let mut script = String::new();
+    let mut indent = None;
+    for line in rest[run..].lines() {
+        let depth = line.len() - line.trim_start().len();
+        let want = *indent.get_or_insert(depth);
+        if !line.trim().is_empty() && depth < want {
+            break;
+        }
+        script.push_str(line.get(want..).unwrap_or(""));
+        script.push('\n');
+    }
+    script
+}
+
+/// Runs the workflow's install step in `root` with a `cargo` that prints
+/// its arguments instead of installing.
+fn run_install_step(root: &std::path::Path) -> std::process::Output {
+    let workflow = std::fs::read_to_string(root.join(".github/workflows/handbook.yml")).unwrap();
+    let script = step_script(&workflow, "Install supportbook");
+    let bin = tempfile::tempdir().unwrap();
+    let cargo = bin.path().join("cargo");
+    std::fs::write(&cargo, "#!/bin/sh\necho \"cargo $*\"\n").unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    std::process::Command::new("bash")
+        .args(["-e", "-c", &script])
+        .current_dir(root)
+        .env("PATH", path)
+        .output()
+        .unwrap()
+}
+
+/// Issue 13, item 25: the workflow `init` writes installs supportbook from
+/// the git repository book.toml names (`tool-git`, `tool-rev`), not from a
+/// package registry; without one it stops with a message naming the setting.
+#[test]
+fn workflow_installs_supportbook_from_the_repository_book_toml_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "init",
+            "hb",
+            "--tool-git",
+            "https://example.com/acme/supportbook.git",
+            "--tool-rev",
+            "v0.1.0",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("tool-git"), "{}", out.stderr);
+    let root = dir.path().join("hb");
+    let book = std::fs::read_to_string(root.join("book.toml")).unwrap();
+    assert!(
+        book.contains(
+            "tool-git = \"https://example.com/acme/supportbook.git\"\ntool-rev = \"v0.1.0\"\n"
+        ),
+        "{book}"
+    );
+    let workflow = std::fs::read_to_string(root.join(".github/workflows/handbook.yml")).unwrap();
+    assert!(
+        !workflow.contains("cargo install supportbook"),
+        "{workflow}"
+    );
+    let out = run_in(&root, &["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    let has_tomllib = std::process::Command::new("python3")
+        .args(["-c", "import tomllib"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_tomllib {
+        eprintln!("SKIPPED running the install step: no python3 with tomllib (3.11+)");
+        return;
+    }
+    let ran = run_install_step(&root);
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout),
+        "cargo install --locked --git https://example.com/acme/supportbook.git --rev v0.1.0 supportbook\n",
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    assert!(ran.status.success());
+
+    // Without a repository: init says to set one, and CI stops saying so.
+    let out = run_in(dir.path(), &["init", "bare"]);
+    assert!(
+        out.stderr
+            .contains("  $EDITOR book.toml           # set tool-git: the git repository CI installs supportbook from\n"),
+        "{}",
+        out.stderr
+    );
+    let ran = run_install_step(&dir.path().join("bare"));
+    assert!(!ran.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout),
+        "::error file=book.toml::set tool-git in [preprocessor.supportbook]: the git repository to install supportbook from\n"
+    );
+
+    // A value cargo would read as an option is refused before anything is written.
+    let out = run_in(
+        dir.path(),
+        &["init", "bad", "--tool-git=--upload-pack=evil"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("--tool-git \"--upload-pack=evil\" is not usable"),
+        "{}",
+        out.stderr
+    );
+    assert!(!dir.path().join("bad").exists());
 }

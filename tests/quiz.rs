@@ -26,6 +26,14 @@ fn number_of(stdout: &str, text: &str) -> String {
 
 /// Answers listening.toml in the terminal: the first question right or wrong, the rest right.
 fn take_listening(fx: &Fixture, learner: &str, first_right: bool) -> common::Output {
+    let answers = listening_answers(fx, first_right, true);
+    run_with_input(fx, &["quiz", "take", "listening", "--as", learner], answers)
+}
+
+/// The answers to the fixture's `listening` quiz, one a line: the first
+/// question right or wrong, the order right, the scenario's best path or
+/// (`best` false) a good reply then an upsell.
+fn listening_answers(fx: &Fixture, first_right: bool, best: bool) -> String {
     // A dry run with empty input shows the choice numbers of the first question.
     let probe = run_with_input(fx, &["quiz", "take", "listening"], "");
     let first = if first_right {
@@ -56,13 +64,13 @@ fn take_listening(fx: &Fixture, learner: &str, first_right: bool) -> common::Out
     );
     let s2 = number_of(
         &probe.stdout,
-        "That means your mail app is not logging in to send. Let's fix that setting together.",
+        if best {
+            "That means your mail app is not logging in to send. Let's fix that setting together."
+        } else {
+            "Our premium plan would avoid this."
+        },
     );
-    run_with_input(
-        fx,
-        &["quiz", "take", "listening", "--as", learner],
-        format!("{n1}\n{}\n{s1}\n{s2}\n", order.join(",")),
-    )
+    format!("{n1}\n{}\n{s1}\n{s2}\n", order.join(","))
 }
 
 #[test]
@@ -290,6 +298,51 @@ error: stopped: 2 errors in the handbook
     );
 }
 
+/// A scenario that loops does not hide the quiz's other problems: a
+/// question id used twice (in the same file and in another), and the quiz
+/// with errors still counts for `covers` and directives (no follow-on
+/// errors).
+#[test]
+fn a_scenario_loop_does_not_hide_duplicate_question_ids() {
+    let text = format!(
+        "[quiz]\nid = \"loops\"\ncovers = [\"mail-bounces\"]\n\n{SCENARIO_HEAD}\n[[questions.nodes]]\nid = \"a\"\nsays = \"hi\"\n[[questions.nodes.choices]]\ntext = \"x\"\npoints = 1\nnext = \"b\"\n\n[[questions.nodes]]\nid = \"b\"\nsays = \"hm\"\n[[questions.nodes.choices]]\ntext = \"y\"\nnext = \"a\"\n\n[[questions]]\nid = \"ls-first\"\ntype = \"ShortAnswer\"\nprompt.prompt = \"?\"\nanswer.answer = \"a\"\n\n[[questions]]\nid = \"sc\"\ntype = \"ShortAnswer\"\nprompt.prompt = \"?\"\nanswer.answer = \"b\"\n"
+    );
+    let fx = Fixture::new("quiz");
+    fx.write("quizzes/loops.toml", &text);
+    let p = "content/training/listening.md";
+    fx.write(p, fx.read(p) + "\n{{#quiz loops}}\n");
+    let out = fx.run(&["check"]);
+    assert_eq!(
+        out.stderr,
+        "\
+error: scenario `sc` can loop forever: a -> b -> a
+  --> quizzes/loops.toml:11:6
+   |
+11 | id = \"a\"
+   |      ^^^
+   = help: every path must reach an ending; break the loop
+
+error: question id `ls-first` is already used in quizzes/listening.toml
+  --> quizzes/loops.toml:26:7
+   |
+26 | id = \"ls-first\"
+   |       ^^^^^^^^
+   = help: question ids must be unique across the handbook: results are recorded by them
+
+error: question id `sc` is already used in quizzes/loops.toml
+  --> quizzes/loops.toml:32:7
+   |
+32 | id = \"sc\"
+   |       ^^
+   = help: question ids must be unique across the handbook: results are recorded by them
+
+checked 2 pages and 2 articles: 3 errors, 0 warnings
+error: stopped: 3 errors in the handbook
+"
+    );
+    assert_eq!(out.code, 1);
+}
+
 #[test]
 fn covers_unknown_article_and_unknown_directive() {
     let fx = Fixture::new("quiz");
@@ -373,7 +426,7 @@ fn piped_terminal_attempt_is_recorded() {
     assert!(out.stdout.contains("  \"Send the standard troubleshooting template\": A pasted template tells them you did not read their message.\nNot quite.\n  Right answer: Acknowledge the problem and ask for the bounce message\n"), "{}", out.stdout);
     assert!(
         out.stdout
-            .contains("Score: 66% (PASSED; the pass mark is 60%)\n"),
+            .contains("Score: 66% (PASSED; the pass mark is 60%)\nTo review:\n  1. A customer says their mail bounces. What do you do first?\nRead again:\n  - Outgoing mail bounces with 550 5.7.1 (content/kb/email/mail-bounces.md)\n"),
         "{}",
         out.stdout
     );
@@ -393,6 +446,65 @@ fn piped_terminal_attempt_is_recorded() {
         .map(|l| l["learner"].as_str().unwrap())
         .collect();
     assert_eq!(learners, ["ana", "bo"]);
+}
+
+/// Issue 13, item 16: in a terminal (its width from `COLUMNS` here), text
+/// wraps to the width; a finished scenario states its score once; "To
+/// review" names the missed questions by number and prompt, and the
+/// articles to read again.
+#[test]
+fn terminal_session_wraps_and_names_what_to_review() {
+    let fx = Fixture::new("quiz");
+    let answers = listening_answers(&fx, false, false);
+    let mut child = common::command(env!("CARGO_BIN_EXE_supportbook"), fx.root())
+        .args(["quiz", "take", "listening", "--as", "ana"])
+        .env("COLUMNS", "40")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answers.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}");
+    // Every line fits in 40 columns (an answer echoed after its prompt too).
+    for line in stdout.lines() {
+        assert!(line.chars().count() <= 40, "{line:?} in\n{stdout}");
+    }
+    assert!(
+        stdout.contains(
+            "  \"Send the standard troubleshooting\n  template\": A pasted template tells\n  them you did not read their message.\n"
+        ),
+        "{stdout}"
+    );
+    // The scenario's score is said once, by its ending.
+    assert!(
+        stdout.contains("  Outcome: bad. You earned 2 of 3\n  points.\n\nScore: "),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("You earned").count(), 1, "{stdout}");
+    assert!(!stdout.contains("\n2 of 3 points."), "{stdout}");
+    assert!(
+        stdout.ends_with(
+            "\
+To review:
+  1. A customer says their mail bounces.
+     What do you do first?
+  3. An upset customer calls.
+Read again:
+  - Outgoing mail bounces with 550 5.7.1
+    (content/kb/email/mail-bounces.md)
+"
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -526,13 +638,16 @@ fn report_item_analysis_stale_passes_export_and_import() {
         due,
         [
             "\"ana\" \"listening\" \"an article the quiz covers changed since it was passed\"",
+            "\"ana\" \"mdbook-quiz\" \"not taken yet\"",
             "\"bo\" \"listening\" \"an article the quiz covers changed since it was passed\"",
-            "\"cy\" \"listening\" \"an article the quiz covers changed since it was passed\""
+            "\"bo\" \"mdbook-quiz\" \"not taken yet\"",
+            "\"cy\" \"listening\" \"an article the quiz covers changed since it was passed\"",
+            "\"cy\" \"mdbook-quiz\" \"not taken yet\""
         ]
     );
     assert_eq!(
         fx.run(&["results", "due", "--learner", "ana"]).stdout,
-        "ana              listening                    an article the quiz covers changed since it was passed\n"
+        "ana              listening                    an article the quiz covers changed since it was passed\nana              mdbook-quiz                  not taken yet\n"
     );
     assert_eq!(r["learners"].as_array().unwrap().len(), 1);
     let other_q = "quizzes/listening.toml";
@@ -549,6 +664,67 @@ fn report_item_analysis_stale_passes_export_and_import() {
         ),
         "stale"
     );
+}
+
+/// Issue 13, item 12: `results due` lists every quiz a learner has not
+/// taken, and the roster (`learners.toml`) names learners who have taken
+/// none; `check` reports a bad roster with its place.
+#[test]
+fn due_lists_quizzes_never_taken_for_every_learner_on_the_roster() {
+    let fx = Fixture::new("quiz");
+    assert_eq!(
+        fx.run(&["results", "due"]).stdout,
+        "nobody has a quiz to take or retake\n"
+    );
+    fx.write("learners.toml", "learners = [\"dee\", \"ana\"]\n");
+    assert_eq!(take_listening(&fx, "ana", true).code, 0);
+    assert_eq!(take_listening(&fx, "bo", false).code, 0);
+    let out = fx.run(&["results", "due"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "\
+ana              mdbook-quiz                  not taken yet
+bo               mdbook-quiz                  not taken yet
+dee              listening                    not taken yet
+dee              mdbook-quiz                  not taken yet
+"
+    );
+    let due = json(&fx.run(&["results", "due", "--format", "json", "--learner", "dee"]));
+    assert_eq!(
+        due,
+        serde_json::json!([
+            {"learner": "dee", "quiz_id": "listening", "title": "Listening", "status": "not-taken", "why": "not taken yet", "last_attempt": null},
+            {"learner": "dee", "quiz_id": "mdbook-quiz", "title": "mdbook quiz", "status": "not-taken", "why": "not taken yet", "last_attempt": null}
+        ])
+    );
+    // The report lists the roster's learners too.
+    let report = json(&fx.run(&["results", "report", "--format", "json"]));
+    let learners: Vec<&str> = report["learners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["learner"].as_str().unwrap())
+        .collect();
+    assert_eq!(learners, ["ana", "bo", "dee"]);
+
+    fx.write("learners.toml", "learners = [\"dee\", \"dee\"]\n");
+    let out = fx.run(&["check"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        "\
+error: `dee` is listed twice
+ --> learners.toml:1:20
+  |
+1 | learners = [\"dee\", \"dee\"]
+  |                    ^^^^^
+
+checked 2 pages and 2 articles: 1 error, 0 warnings
+error: stopped: 1 error in the handbook
+"
+    );
+    assert_eq!(fx.run(&["results", "due"]).code, 1);
 }
 
 #[test]

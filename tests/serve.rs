@@ -19,13 +19,28 @@ fn serves_pages_and_the_search_api() {
     let (status, page) = server.get("/");
     assert_eq!(status, 200);
     assert!(page.contains("<main>"), "{page}");
-    // mdBook's live-reload script and our search box are in every page.
-    assert!(page.contains("\"__livereload\""), "no livereload script");
+    // The live-reload script and our search box are in every page served...
+    assert!(page.contains("'/__livereload'"), "no livereload script");
     assert!(page.contains("/__supportbook/search.js"));
     assert!(!page.contains("supportbook-error-overlay"));
     let (status, page) = server.get("/kb/dns-propagation-delay.html");
     assert_eq!(status, 200);
     assert!(page.contains("after a DNS change"), "{page}");
+    assert!(page.contains("'/__livereload'"), "no livereload script");
+    // ...and in no page on disk (issue 13, item 21): opened from file://,
+    // book/ has nothing that tries a websocket.
+    for file in [
+        "book/index.html",
+        "book/kb/dns-propagation-delay.html",
+        "book/kb/index.html",
+    ] {
+        let on_disk = fx.read(file);
+        assert!(on_disk.contains("<main>"), "{file}");
+        assert!(
+            !on_disk.contains("__livereload") && !on_disk.contains("WebSocket"),
+            "{file} keeps a live-reload script"
+        );
+    }
 
     let (status, body) = server.get("/api/search?q=dns+nameservers&limit=3&product=dns");
     assert_eq!(status, 200, "{body}");

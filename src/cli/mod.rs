@@ -243,6 +243,15 @@ pub struct InitArgs {
     /// The handbook's title.
     #[arg(long, default_value = "Support handbook")]
     pub title: String,
+    /// The git repository the CI workflow installs supportbook from
+    /// (written to book.toml as `tool-git`); default: the repository this
+    /// build of supportbook names, if any.
+    #[arg(long, value_name = "URL")]
+    pub tool_git: Option<String>,
+    /// A tag, branch or commit of that repository to install (`tool-rev`);
+    /// default: its default branch.
+    #[arg(long, value_name = "REV", requires = "tool_git")]
+    pub tool_rev: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -47,17 +47,83 @@ fn display_order(question: &Question, texts: &[&str], sorted: bool) -> Vec<usize
     order
 }
 
+/// How a session writes to its output.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// Write each answer after its prompt (input is not a terminal, so the
+    /// transcript would otherwise run the prompt into the next line).
+    pub echo: bool,
+    /// Wrap text to this many columns (the terminal's width); `None` writes
+    /// each paragraph on one line.
+    pub width: Option<usize>,
+}
+
+/// An article the quiz covers, as "Read again" names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    pub title: String,
+    /// Where to read it: the file, relative to the handbook's root.
+    pub path: String,
+}
+
+/// Fewer columns than this are not worth wrapping to.
+const MIN_WIDTH: usize = 20;
+
+/// `prefix` then `text`, wrapped at word boundaries to `width` columns (in
+/// characters), later lines indented as far as `prefix` reaches. Without a
+/// width, one line as written.
+pub fn wrap(prefix: &str, text: &str, width: Option<usize>) -> Vec<String> {
+    let Some(width) = width.filter(|w| *w >= MIN_WIDTH) else {
+        return vec![format!("{prefix}{text}")];
+    };
+    let reach = prefix.chars().count();
+    let room = width.saturating_sub(reach).max(MIN_WIDTH / 2);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if len > 0 && len + 1 + n > room {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(word);
+        len += n;
+    }
+    lines.push(line);
+    let indent = " ".repeat(reach);
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{prefix}{l}")
+            } else {
+                format!("{indent}{l}")
+            }
+        })
+        .collect()
+}
+
 struct Io<'a, R, W> {
     input: &'a mut R,
     out: &'a mut W,
-    /// Write each answer after its prompt (input is not a terminal, so the
-    /// transcript would otherwise run the prompt into the next line).
-    echo: bool,
+    style: Style,
 }
 
 impl<R: BufRead, W: Write> Io<'_, R, W> {
     fn line(&mut self, prompt: &str) -> Result<String, Stop> {
-        write!(self.out, "{prompt}")?;
+        // A long prompt wraps like any text; the answer goes after its last line.
+        let mut lines = wrap("", prompt.trim_end(), self.style.width);
+        let last = lines.pop().unwrap_or_default();
+        for l in lines {
+            writeln!(self.out, "{l}")?;
+        }
+        write!(self.out, "{last} ")?;
         self.out.flush()?;
         let mut buf = String::new();
         if self.input.read_line(&mut buf)? == 0 {
@@ -65,7 +131,7 @@ impl<R: BufRead, W: Write> Io<'_, R, W> {
             return Err(Stop::EndOfInput);
         }
         let answer = buf.trim().to_string();
-        if self.echo {
+        if self.style.echo {
             writeln!(self.out, "{answer}")?;
         }
         Ok(answer)
@@ -87,52 +153,69 @@ impl<R: BufRead, W: Write> Io<'_, R, W> {
                 .collect();
             match parsed {
                 Some(v) if !v.is_empty() && (several || v.len() == 1) => return Ok(v),
-                _ if several => writeln!(
-                    self.out,
-                    "  Please answer with numbers from 1 to {n}, separated by commas."
+                _ if several => self.say(
+                    "  ",
+                    &format!("Please answer with numbers from 1 to {n}, separated by commas."),
                 )?,
-                _ => writeln!(self.out, "  Please answer with one number from 1 to {n}.")?,
+                _ => self.say(
+                    "  ",
+                    &format!("Please answer with one number from 1 to {n}."),
+                )?,
             }
         }
     }
 
+    /// Writes `prefix` and `text` as one paragraph, wrapped to the width.
+    fn say(&mut self, prefix: &str, text: &str) -> std::io::Result<()> {
+        for line in wrap(prefix, text, self.style.width) {
+            writeln!(self.out, "{line}")?;
+        }
+        Ok(())
+    }
+
+    /// Writes Markdown as plain text, each non-blank line a paragraph after
+    /// `indent`.
     fn text_block(&mut self, md: &str, indent: &str) -> std::io::Result<()> {
         for line in to_plain(md).lines().filter(|l| !l.trim().is_empty()) {
-            writeln!(self.out, "{indent}{}", line.trim())?;
+            self.say(indent, line.trim())?;
         }
         Ok(())
     }
 }
 
 /// Runs the whole quiz. Nothing is recorded here; the caller records the
-/// returned answers.
-/// `echo` writes each answer after its prompt, for input that is not typed
-/// on a terminal.
+/// returned answers. `reading` is what the quiz covers, named at the end
+/// when a question was missed.
 pub fn run<R: BufRead, W: Write>(
     quiz: &Quiz,
+    reading: &[Reading],
     input: &mut R,
     out: &mut W,
-    echo: bool,
+    style: Style,
 ) -> Result<Finished, Stop> {
-    let mut io = Io { input, out, echo };
+    let mut io = Io { input, out, style };
     let n = quiz.questions.len();
-    writeln!(
-        io.out,
-        "{} ({n} questions, pass mark {}%)",
-        quiz.title, quiz.pass_percent
+    io.say(
+        "",
+        &format!(
+            "{} ({n} questions, pass mark {}%)",
+            quiz.title, quiz.pass_percent
+        ),
     )?;
     let mut answers = Vec::with_capacity(n);
     let mut total = 0.0;
     for (i, q) in quiz.questions.iter().enumerate() {
         writeln!(io.out)?;
-        writeln!(io.out, "Question {} of {n} [{}]", i + 1, q.id)?;
+        io.say("", &format!("Question {} of {n} [{}]", i + 1, q.id))?;
         if let Some(ctx) = q.multipart.as_ref().and_then(|m| quiz.multipart.get(m)) {
             io.text_block(ctx, "")?;
         }
         io.text_block(&q.prompt, "")?;
         let (response, g) = ask(&mut io, q)?;
         total += g.fraction();
-        if g.correct {
+        if matches!(q.kind, Kind::Scenario { .. }) {
+            // Its ending already said the points earned.
+        } else if g.correct {
             writeln!(io.out, "Correct.")?;
         } else if g.max_points > 1.0 {
             writeln!(io.out, "{} of {} points.", g.points, g.max_points)?;
@@ -155,26 +238,66 @@ pub fn run<R: BufRead, W: Write>(
     let score = if n == 0 { 0.0 } else { total / n as f64 };
     let passed = passes(score, quiz.pass_percent);
     writeln!(io.out)?;
-    writeln!(
-        io.out,
-        "Score: {}% ({}; the pass mark is {}%)",
-        (score * 100.0 + 1e-9).floor(),
-        if passed { "PASSED" } else { "NOT YET" },
-        quiz.pass_percent
+    io.say(
+        "",
+        &format!(
+            "Score: {}% ({}; the pass mark is {}%)",
+            (score * 100.0 + 1e-9).floor(),
+            if passed { "PASSED" } else { "NOT YET" },
+            quiz.pass_percent
+        ),
     )?;
-    let missed: Vec<&str> = answers
-        .iter()
-        .filter(|a| !a.correct)
-        .map(|a| a.question_id.as_str())
-        .collect();
-    if !missed.is_empty() {
-        writeln!(io.out, "To review: {}", missed.join(", "))?;
-    }
+    to_review(&mut io, quiz, &answers, reading)?;
     Ok(Finished {
         answers,
         score,
         passed,
     })
+}
+
+/// After the score: each question answered wrong, by its number and prompt,
+/// and the articles the quiz covers, to read again.
+fn to_review<R: BufRead, W: Write>(
+    io: &mut Io<'_, R, W>,
+    quiz: &Quiz,
+    answers: &[Answer],
+    reading: &[Reading],
+) -> std::io::Result<()> {
+    let missed: Vec<(usize, &Question)> = quiz
+        .questions
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| answers.iter().any(|a| a.question_id == q.id && !a.correct))
+        .collect();
+    if missed.is_empty() {
+        return Ok(());
+    }
+    writeln!(io.out, "To review:")?;
+    for (i, q) in missed {
+        io.say(&format!("  {}. ", i + 1), &first_line(&q.prompt))?;
+    }
+    if !reading.is_empty() {
+        writeln!(io.out, "Read again:")?;
+        for r in reading {
+            io.say("  - ", &format!("{} ({})", r.title, r.path))?;
+        }
+    }
+    Ok(())
+}
+
+/// A prompt's first paragraph as plain text, cut to 100 characters.
+fn first_line(prompt: &str) -> String {
+    let plain = to_plain(prompt);
+    let line = plain
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if line.chars().count() > 100 {
+        format!("{}…", line.chars().take(99).collect::<String>())
+    } else {
+        line.to_string()
+    }
 }
 
 fn ask<R: BufRead, W: Write>(
@@ -204,7 +327,7 @@ fn ask<R: BufRead, W: Write>(
                     .get(*idx)
                     .map(|c| to_plain(&c.text))
                     .unwrap_or_default();
-                writeln!(io.out, "  {}) {}", shown + 1, text.trim())?;
+                io.say(&format!("  {}) ", shown + 1), text.trim())?;
             }
             let prompt = if *multiple {
                 "Your answers (numbers, separated by commas): "
@@ -222,12 +345,8 @@ fn ask<R: BufRead, W: Write>(
                 if let Some(c) = choices.get(p)
                     && let Some(fb) = &c.feedback
                 {
-                    writeln!(
-                        io.out,
-                        "  \"{}\": {}",
-                        to_plain(&c.text).trim(),
-                        to_plain(fb).trim()
-                    )?;
+                    let line = format!("\"{}\": {}", to_plain(&c.text).trim(), to_plain(fb).trim());
+                    io.say("  ", &line)?;
                 }
             }
             return Ok((r, g));
@@ -262,16 +381,8 @@ fn ask<R: BufRead, W: Write>(
                 order.rotate_left(1);
             }
             for (shown, idx) in order.iter().enumerate() {
-                writeln!(
-                    io.out,
-                    "  {}) {}",
-                    shown + 1,
-                    items
-                        .get(*idx)
-                        .map(|t| to_plain(t))
-                        .unwrap_or_default()
-                        .trim()
-                )?;
+                let text = items.get(*idx).map(|t| to_plain(t)).unwrap_or_default();
+                io.say(&format!("  {}) ", shown + 1), text.trim())?;
             }
             let picked = loop {
                 let p = io.numbers(
@@ -315,9 +426,9 @@ fn ask<R: BufRead, W: Write>(
                     .join(", ");
                 if let Some(outcome) = &node.outcome {
                     io.text_block(&node.says, "  Customer: ")?;
-                    writeln!(
-                        io.out,
-                        "  Outcome: {outcome}. You earned {points} of {max_points} points."
+                    io.say(
+                        "  ",
+                        &format!("Outcome: {outcome}. You earned {points} of {max_points} points."),
                     )?;
                     break;
                 }
@@ -330,16 +441,12 @@ fn ask<R: BufRead, W: Write>(
                 let texts: Vec<&str> = node.choices.iter().map(|c| c.text.as_str()).collect();
                 let order = display_order(q, &texts, false);
                 for (shown, idx) in order.iter().enumerate() {
-                    writeln!(
-                        io.out,
-                        "  {}) {}",
-                        shown + 1,
-                        node.choices
-                            .get(*idx)
-                            .map(|c| to_plain(&c.text))
-                            .unwrap_or_default()
-                            .trim()
-                    )?;
+                    let text = node
+                        .choices
+                        .get(*idx)
+                        .map(|c| to_plain(&c.text))
+                        .unwrap_or_default();
+                    io.say(&format!("  {}) ", shown + 1), text.trim())?;
                 }
                 let pick = io.numbers("Your reply (number): ", order.len(), false)?;
                 let Some(idx) = pick.first().and_then(|p| order.get(*p)).copied() else {
@@ -351,9 +458,9 @@ fn ask<R: BufRead, W: Write>(
                 points = i64::saturating_add(points, choice.points);
                 writeln!(
                     io.out,
-                    "  +{} point{}.",
+                    "  {:+} point{}.",
                     choice.points,
-                    if choice.points == 1 { "" } else { "s" }
+                    if choice.points.abs() == 1 { "" } else { "s" }
                 )?;
                 if let Some(fb) = &choice.feedback {
                     io.text_block(fb, "  ")?;
@@ -373,12 +480,12 @@ fn reveal<R: BufRead, W: Write>(io: &mut Io<'_, R, W>, q: &Question) -> std::io:
     match &q.kind {
         Kind::MultipleChoice { choices, .. } => {
             for c in choices.iter().filter(|c| c.correct) {
-                writeln!(io.out, "  Right answer: {}", to_plain(&c.text).trim())?;
+                io.say("  Right answer: ", to_plain(&c.text).trim())?;
             }
         }
         Kind::ShortAnswer { answers, .. } => {
             if let Some(a) = answers.first() {
-                writeln!(io.out, "  Right answer: {a}")?;
+                io.say("  Right answer: ", a)?;
             }
         }
         Kind::Tracing {
@@ -399,10 +506,40 @@ fn reveal<R: BufRead, W: Write>(io: &mut Io<'_, R, W>, q: &Question) -> std::io:
         Kind::Ordering { items } => {
             writeln!(io.out, "  The right order:")?;
             for (i, item) in items.iter().enumerate() {
-                writeln!(io.out, "    {}. {}", i + 1, to_plain(item).trim())?;
+                io.say(&format!("    {}. ", i + 1), to_plain(item).trim())?;
             }
         }
         Kind::Scenario { .. } => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_breaks_at_words_and_indents_as_far_as_the_prefix() {
+        assert_eq!(
+            wrap(
+                "  1) ",
+                "Send the standard troubleshooting template",
+                Some(24)
+            ),
+            [
+                "  1) Send the standard",
+                "     troubleshooting",
+                "     template"
+            ]
+        );
+        // No width: one line, as written.
+        assert_eq!(wrap("- ", "a  b", None), ["- a  b"]);
+        // A word longer than the room stands on its own line.
+        assert_eq!(
+            wrap("", "see https://example.com/a/very/long/path now", Some(20)),
+            ["see", "https://example.com/a/very/long/path", "now"]
+        );
+        // Too narrow to be a terminal: not wrapped.
+        assert_eq!(wrap("", "a b c", Some(5)), ["a b c"]);
+    }
 }

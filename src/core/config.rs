@@ -24,11 +24,18 @@ pub struct Settings {
     /// Folder (relative to the root) that holds reply rules.
     pub rules_dir: String,
     /// Days between reviews when an article has no `review-every`.
+    #[serde(deserialize_with = "review_days")]
     pub review_days: u32,
     /// The H2 sections every article is expected to have.
     pub standard_sections: Vec<String>,
     /// Title of the generated knowledge-base part.
     pub kb_title: String,
+    /// The git repository CI installs supportbook from (the workflow `init`
+    /// writes reads it): `cargo install --locked --git URL supportbook`.
+    pub tool_git: Option<String>,
+    /// A tag, branch or commit of `tool_git` to install (`--rev`); without
+    /// it, the repository's default branch.
+    pub tool_rev: Option<String>,
 }
 
 impl Default for Settings {
@@ -46,8 +53,27 @@ impl Default for Settings {
                 "What to tell the customer".into(),
             ],
             kb_title: "Knowledge base".into(),
+            tool_git: None,
+            tool_rev: None,
         }
     }
+}
+
+/// `review-days`: whole days from 1 to [`crate::core::model::MAX_REVIEW_DAYS`],
+/// like an article's `review-every`; the error names the range and the value.
+fn review_days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let max = crate::core::model::MAX_REVIEW_DAYS;
+    let found = match toml::Value::deserialize(d)? {
+        toml::Value::Integer(n) if (1..=max).contains(&n) => {
+            return u32::try_from(n).map_err(serde::de::Error::custom);
+        }
+        toml::Value::Integer(n) => n.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        other => format!("a {}", other.type_str()),
+    };
+    Err(serde::de::Error::custom(format!(
+        "`review-days` must be a whole number of days from 1 to {max}, found {found}"
+    )))
 }
 
 /// The keys of `[preprocessor.supportbook]` besides [`Settings`]' fields:
@@ -87,6 +113,39 @@ impl Project {
 
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(".supportbook")
+    }
+
+    /// book.toml as mdBook reads it, from the text read once by [`load`]
+    /// (so every stage sees the same file, even if it changes meanwhile).
+    pub fn mdbook_config(&self) -> Result<mdbook_driver::config::Config, Error> {
+        self.book_toml
+            .parse::<mdbook_driver::config::Config>()
+            .map_err(|e| Error::Internal(format!("book.toml: {e:#}")))
+    }
+
+    /// mdBook's `build.build-dir`, relative to the root (default `book`), or
+    /// its `html/` folder when book.toml has more than one `[output.*]`
+    /// table (where `mdbook build` puts the HTML then).
+    pub fn build_dir(&self) -> PathBuf {
+        let Ok(config) = self.mdbook_config() else {
+            return "book".into();
+        };
+        let outputs = config
+            .outputs::<toml::Value>()
+            .map_or(0, |outputs| outputs.len());
+        if outputs > 1 {
+            config.build.build_dir.join("html")
+        } else {
+            config.build.build_dir
+        }
+    }
+
+    /// The book title mdBook puts after each page title.
+    pub fn book_title(&self) -> String {
+        self.mdbook_config()
+            .ok()
+            .and_then(|c| c.book.title)
+            .unwrap_or_default()
     }
 
     /// book.toml's `[output.html]` table (empty when absent or unreadable).
@@ -247,10 +306,25 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
                 project.settings = settings;
             }
         }
-        Err(e) => diags.push(
-            Diagnostic::error("invalid-value", rel, e.message().trim().to_string())
-                .at(&text, e.span().unwrap_or(0..0)),
-        ),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("invalid-value", rel, e.message().trim().to_string())
+                    .at(&text, e.span().unwrap_or(0..0)),
+            );
+            // A bad setting must not also lose `[book]`: a wrong source
+            // folder would bring a second, misleading error.
+            #[derive(Deserialize)]
+            struct BookOnly {
+                #[serde(default)]
+                book: BookTable,
+            }
+            if let Ok(BookOnly { book }) = toml::from_str::<BookOnly>(&text) {
+                if let Some(src) = book.src {
+                    project.src = PathBuf::from(src);
+                }
+                project.title = book.title;
+            }
+        }
     }
     // mdBook reads the same file when it builds, more strictly (no unknown
     // top-level tables, no unknown keys in [book], [build], [rust]): what
@@ -312,8 +386,71 @@ pub fn parse(root: &Path, text: String) -> (Project, Vec<Diagnostic>) {
             );
         }
     }
+    check_tool_source(&project.settings, book.get_ref(), &text, &mut diags);
     project.book_toml = text;
     (project, diags)
+}
+
+/// `tool-git` and `tool-rev` must be what `cargo install --git` takes.
+fn check_tool_source(
+    settings: &Settings,
+    book: &toml::de::DeTable<'_>,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let checks = [
+        (
+            "tool-git",
+            settings.tool_git.as_deref(),
+            git_url_problem as fn(&str) -> _,
+        ),
+        ("tool-rev", settings.tool_rev.as_deref(), git_rev_problem),
+    ];
+    for (key, value, problem) in checks {
+        let Some((value, why)) = value.and_then(|v| Some((v, problem(v)?))) else {
+            continue;
+        };
+        let span = value_span(book, &["preprocessor", "supportbook", key]).unwrap_or(0..0);
+        diags.push(
+            Diagnostic::error(
+                "invalid-value",
+                Path::new("book.toml"),
+                format!("`{key}` is not usable: \"{value}\""),
+            )
+            .at(text, span)
+            .with_help(why),
+        );
+    }
+}
+
+/// Why `url` cannot be a `tool-git` setting (a git URL that `cargo install
+/// --git` takes, passed to it as one argument), or `None` when it can:
+/// `https://`, `http://`, `ssh://`, `git://` or `file://` URLs and
+/// `user@host:path`, without spaces, and never starting with `-` (it would
+/// read as an option).
+pub fn git_url_problem(url: &str) -> Option<&'static str> {
+    const SCHEMES: [&str; 5] = ["https://", "http://", "ssh://", "git://", "file://"];
+    if url.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("a git URL has no spaces");
+    }
+    let scp_like = url
+        .split_once(':')
+        .is_some_and(|(host, path)| host.contains('@') && !host.contains('/') && !path.is_empty());
+    if url.starts_with('-') || !(SCHEMES.iter().any(|s| url.starts_with(s)) || scp_like) {
+        return Some("expected a git URL such as https://github.com/OWNER/supportbook");
+    }
+    None
+}
+
+/// Why `rev` cannot be a `tool-rev` setting (a tag, branch or commit), or
+/// `None` when it can.
+pub fn git_rev_problem(rev: &str) -> Option<&'static str> {
+    let bad = rev.is_empty()
+        || rev.starts_with('-')
+        || rev
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c));
+    bad.then_some("expected a tag, branch or commit, such as v0.1.0")
 }
 
 /// Where the value at `path` (table names, then the key) is written.
@@ -402,7 +539,7 @@ mod tests {
                 (
                     "book.toml:14:1".to_string(),
                     "known keys: kb-dir, quizzes-dir, templates-dir, rules-dir, review-days, \
-                     standard-sections, kb-title, import"
+                     standard-sections, kb-title, tool-git, tool-rev, import"
                         .to_string()
                 ),
             ]
@@ -416,6 +553,59 @@ mod tests {
         let (_, d) = parse(Path::new("/r"), text.into());
         assert_eq!(d.len(), 1, "{d:?}");
         assert!(d[0].place().starts_with("book.toml:2:"), "{}", d[0].place());
+    }
+
+    #[test]
+    fn review_days_out_of_range_names_the_range_and_keeps_the_book_table() {
+        for (value, found) in [("-5", "-5"), ("100000", "100000"), ("1.5", "1.5")] {
+            let text = format!(
+                "[book]\nsrc = \"content\"\n[preprocessor.supportbook]\nreview-days = {value}\n"
+            );
+            let (p, d) = parse(Path::new("/r"), text);
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(
+                d[0].message,
+                format!(
+                    "`review-days` must be a whole number of days from 1 to 36500, found {found}"
+                )
+            );
+            assert_eq!(d[0].place(), "book.toml:4:15");
+            assert_eq!(p.src, PathBuf::from("content"));
+        }
+    }
+
+    #[test]
+    fn tool_git_and_tool_rev_must_be_what_cargo_install_takes() {
+        for url in [
+            "https://github.com/acme/supportbook",
+            "ssh://git@example.com/sb.git",
+            "git@github.com:acme/supportbook.git",
+            "file:///srv/git/supportbook",
+        ] {
+            assert_eq!(git_url_problem(url), None, "{url}");
+        }
+        for url in [
+            "",
+            "github.com/acme/sb",
+            "--config=x",
+            "https://a b",
+            "C:\\sb",
+        ] {
+            assert!(git_url_problem(url).is_some(), "{url}");
+        }
+        assert_eq!(git_rev_problem("v0.1.0"), None);
+        assert_eq!(git_rev_problem("main"), None);
+        assert!(git_rev_problem("-x").is_some() && git_rev_problem("a b").is_some());
+        let text =
+            "[preprocessor.supportbook]\ntool-git = \"--upload-pack=x\"\ntool-rev = \"v1\"\n";
+        let (p, d) = parse(Path::new("/r"), text.into());
+        assert_eq!(p.settings.tool_rev.as_deref(), Some("v1"));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].place(), "book.toml:2:12");
+        assert_eq!(
+            d[0].message,
+            "`tool-git` is not usable: \"--upload-pack=x\""
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! ```
 
 use serde::Serialize;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -54,6 +55,9 @@ pub const CONTEXT: usize = 60;
 /// Human output shows this many diagnostics of one kind in one file, then
 /// says how many more there are (JSON output keeps them all).
 pub const SHOWN_PER_KIND: usize = 10;
+/// Human output shows the diagnostics of one kind in this many files, then
+/// says how many more there are in how many more files.
+pub const SHOWN_FILES_PER_KIND: usize = 5;
 
 /// One problem in one place.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -379,39 +383,21 @@ impl Diagnostics {
     }
 
     /// The human form of every diagnostic, each followed by a blank line.
-    /// Of one kind (code and severity) in one file, the first
-    /// [`SHOWN_PER_KIND`] are shown, then a line saying how many more there
-    /// are; the JSON form keeps them all.
+    /// Repeated diagnostics are grouped (see [`Grouping`]): of one kind
+    /// (code and severity) in one file, the first [`SHOWN_PER_KIND`] are
+    /// shown; of one kind across files, those in the first
+    /// [`SHOWN_FILES_PER_KIND`] files; each cut ends with a line saying how
+    /// many more there are. The JSON form keeps them all.
     pub fn render_human(&self) -> String {
-        use std::collections::HashMap;
-        let mut total: HashMap<_, usize> = HashMap::new();
-        for d in &self.items {
-            *total.entry(kind_key(d)).or_default() += 1;
-        }
-        let mut shown: HashMap<_, usize> = HashMap::new();
+        let mut grouping = Grouping::new(&self.items);
         let mut out = String::new();
         for d in &self.items {
-            let k = kind_key(d);
-            let n = shown.entry(k).or_default();
-            *n += 1;
-            if *n > SHOWN_PER_KIND {
+            let Some(after) = grouping.show(d) else {
                 continue;
-            }
+            };
             render_one(&mut out, d);
-            let all = total.get(&k).copied().unwrap_or(0);
-            if *n == SHOWN_PER_KIND && all > SHOWN_PER_KIND {
-                let label = match d.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                };
-                let more = all - SHOWN_PER_KIND;
-                let _ = writeln!(
-                    out,
-                    "... and {more} more `{}` {label}{} in {} (`--format json` lists them all)",
-                    d.code,
-                    if more == 1 { "" } else { "s" },
-                    display_path(&d.path),
-                );
+            for line in after {
+                let _ = writeln!(out, "{line}");
             }
             out.push('\n');
         }
@@ -452,9 +438,139 @@ impl IntoIterator for Diagnostics {
     }
 }
 
-/// What makes diagnostics "of one kind in one file" for grouping.
-fn kind_key(d: &Diagnostic) -> (&Path, &'static str, Severity) {
-    (d.path.as_path(), d.code, d.severity)
+/// Diagnostics of one kind: the same code and severity.
+type Kind = (&'static str, Severity);
+
+fn kind_of(d: &Diagnostic) -> Kind {
+    (d.code, d.severity)
+}
+
+/// Decides which diagnostics the human output shows, in print order, and
+/// the "... and N more" lines that follow a cut. A kind in one file shows
+/// its first [`SHOWN_PER_KIND`]; a kind across files shows those of its
+/// first [`SHOWN_FILES_PER_KIND`] files, so 100,000 articles missing a
+/// section print five warnings and one line.
+struct Grouping<'a> {
+    /// Per kind and file: how many there are, and the file's place among
+    /// the kind's files.
+    in_file: HashMap<(Kind, &'a Path), (usize, usize)>,
+    /// Per kind: the files that have it, in print order.
+    files: HashMap<Kind, Vec<&'a Path>>,
+    /// Per kind and file: how many were looked at so far.
+    seen: HashMap<(Kind, &'a Path), usize>,
+}
+
+impl<'a> Grouping<'a> {
+    fn new(items: &'a [Diagnostic]) -> Self {
+        let mut in_file: HashMap<(Kind, &Path), (usize, usize)> = HashMap::new();
+        let mut files: HashMap<Kind, Vec<&Path>> = HashMap::new();
+        for d in items {
+            let (n, rank) = in_file.entry((kind_of(d), &d.path)).or_default();
+            if *n == 0 {
+                let list = files.entry(kind_of(d)).or_default();
+                *rank = list.len();
+                list.push(&d.path);
+            }
+            *n += 1;
+        }
+        Grouping {
+            in_file,
+            files,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// `None` when `d` is not shown; else the lines to print after it (a
+    /// cut in its file, a cut across files).
+    fn show(&mut self, d: &'a Diagnostic) -> Option<Vec<String>> {
+        let kind = kind_of(d);
+        let (all, rank) = self
+            .in_file
+            .get(&(kind, d.path.as_path()))
+            .copied()
+            .unwrap_or_default();
+        if rank >= SHOWN_FILES_PER_KIND {
+            return None;
+        }
+        let files = self.files.get(&kind).map_or(&[][..], Vec::as_slice);
+        let n = self.seen.entry((kind, &d.path)).or_default();
+        *n += 1;
+        if *n > SHOWN_PER_KIND {
+            return None;
+        }
+        let mut after = Vec::new();
+        if *n == SHOWN_PER_KIND && all > SHOWN_PER_KIND {
+            let more = all - SHOWN_PER_KIND;
+            after.push(format!(
+                "... and {} more `{}` {}{} in {} (`--format json` lists them all)",
+                thousands(more),
+                d.code,
+                severity_label(d.severity),
+                if more == 1 { "" } else { "s" },
+                display_path(&d.path),
+            ));
+        }
+        let last_in_file = *n == all.min(SHOWN_PER_KIND);
+        if last_in_file && rank + 1 == SHOWN_FILES_PER_KIND && files.len() > rank + 1 {
+            let rest = files.get(rank + 1..).unwrap_or(&[]);
+            let more: usize = rest
+                .iter()
+                .map(|p| self.in_file.get(&(kind, *p)).map_or(0, |(n, _)| *n))
+                .sum();
+            after.push(more_across_files(kind, more, rest.len()));
+        }
+        Some(after)
+    }
+}
+
+/// The line after the last shown diagnostic of a kind found in many files:
+/// "... and 99,995 more articles missing a standard section".
+fn more_across_files((code, severity): Kind, more: usize, files: usize) -> String {
+    let what = match code {
+        "missing-section" => "articles missing a standard section".to_string(),
+        "review-overdue" => "articles past their review date".to_string(),
+        "broken-link" => "links to files that do not exist".to_string(),
+        "broken-anchor" => "links to headings that do not exist".to_string(),
+        _ => format!(
+            "`{code}` {}{}",
+            severity_label(severity),
+            if more == 1 { "" } else { "s" }
+        ),
+    };
+    let one_per_file = matches!(code, "missing-section" | "review-overdue");
+    let place = if one_per_file && more == files {
+        String::new()
+    } else {
+        format!(
+            " in {} more file{}",
+            thousands(files),
+            if files == 1 { "" } else { "s" }
+        )
+    };
+    format!(
+        "... and {} more {what}{place} (`--format json` lists them all)",
+        thousands(more)
+    )
+}
+
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// `99995` as `99,995`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn render_one(out: &mut String, d: &Diagnostic) {
@@ -643,11 +759,86 @@ mod tests {
         assert!(out.len() < 5_000, "{} bytes", out.len());
         assert_eq!(out.matches("warning: no #n").count(), SHOWN_PER_KIND);
         assert!(out.contains(
-            "... and 19990 more `broken-anchor` warnings in content/a.md (`--format json` lists them all)"
+            "... and 19,990 more `broken-anchor` warnings in content/a.md (`--format json` lists them all)"
         ));
         assert!(out.contains("error: dup") && out.contains("warning: other file"));
         let json = ds.to_json();
         assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(20_002));
+    }
+
+    #[test]
+    fn one_kind_across_many_files_is_grouped_after_the_first_files() {
+        let mut ds = Diagnostics::new();
+        for i in 0..100_000 {
+            ds.push(Diagnostic::warning(
+                "missing-section",
+                format!("content/kb/a{i:06}.md"),
+                "article has no \"What to tell the customer\" section",
+            ));
+            if i < 7 {
+                ds.push(Diagnostic::error(
+                    "broken-link",
+                    format!("content/kb/a{i:06}.md"),
+                    "gone",
+                ));
+            }
+        }
+        ds.push(Diagnostic::warning(
+            "broken-anchor",
+            "content/z.md",
+            "alone",
+        ));
+        ds.sort();
+        let out = ds.render_human();
+        assert_eq!(out.matches("warning: article has no").count(), 5);
+        assert_eq!(out.matches("error: gone").count(), 5);
+        assert!(out.contains("warning: alone"));
+        let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("...")).collect();
+        assert_eq!(
+            lines,
+            [
+                "... and 2 more links to files that do not exist in 2 more files (`--format json` lists them all)",
+                "... and 99,995 more articles missing a standard section (`--format json` lists them all)",
+            ]
+        );
+        // Each cut comes right after the last one shown of its kind.
+        assert!(
+            out.contains("--> content/kb/a000004.md\n... and 99,995"),
+            "{}",
+            &out[..2000]
+        );
+        assert_eq!(
+            ds.to_json()["diagnostics"].as_array().map(Vec::len),
+            Some(100_008)
+        );
+    }
+
+    #[test]
+    fn a_cut_in_a_file_and_across_files_both_show() {
+        let mut ds = Diagnostics::new();
+        for f in 0..6 {
+            for i in 0..12 {
+                ds.push(Diagnostic::warning(
+                    "derived-id",
+                    format!("q{f}.toml"),
+                    format!("{i}"),
+                ));
+            }
+        }
+        let out = ds.render_human();
+        assert_eq!(out.matches("warning: ").count(), 50);
+        let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("...")).collect();
+        assert_eq!(lines.len(), 6, "{lines:?}");
+        assert_eq!(
+            lines.last().copied(),
+            Some(
+                "... and 12 more `derived-id` warnings in 1 more file (`--format json` lists them all)"
+            )
+        );
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]

@@ -64,6 +64,10 @@ impl Audience {
     }
 }
 
+/// The most days an article's `review-every` (or book.toml's `review-days`)
+/// may say: a hundred years.
+pub const MAX_REVIEW_DAYS: i64 = 36_500;
+
 /// When an article is due for review, relative to today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Review {

@@ -205,23 +205,6 @@ pub struct Engine {
     frame: Option<Arc<site::Frame>>,
 }
 
-/// mdBook's `build.build-dir`, relative to the root (default `book`), or its
-/// `html/` folder when book.toml has more than one `[output.*]` table
-/// (where `mdbook build` puts the HTML then).
-pub fn build_dir(root: &Path) -> PathBuf {
-    let Ok(config) = mdbook_driver::config::Config::from_disk(root.join("book.toml")) else {
-        return "book".into();
-    };
-    let outputs = config
-        .outputs::<toml::Value>()
-        .map_or(0, |outputs| outputs.len());
-    if outputs > 1 {
-        config.build.build_dir.join("html")
-    } else {
-        config.build.build_dir
-    }
-}
-
 /// The fields other pages show for an article (the KB overview, product and
 /// tag pages, related-article links, quiz pages): when they are unchanged no
 /// other page needs rendering.
@@ -244,7 +227,7 @@ impl Engine {
     /// [`Engine::full`] or [`Engine::rebuild`].
     pub fn new(root: &Path, options: Options) -> Result<Engine> {
         let (project, _) = config::load(root)?;
-        let bd = build_dir(root);
+        let bd = project.build_dir();
         // The destination is judged first, before any check prints a
         // warning, and written to as resolved.
         let dest = site::check_dest(
@@ -346,7 +329,7 @@ impl Engine {
             // book.toml may have moved the source, KB, quiz or template folders.
             let build_dir = self.layout.build_dir.clone();
             self.layout = Layout::of(&project, &build_dir);
-            self.book_title = site::book_title(&self.root);
+            self.book_title = project.book_title();
             let t = Instant::now();
             let (raw, d) = load::load(project)?;
             tracing::debug!("loaded {} files in {:?}", raw.stamps.len(), t.elapsed());

@@ -646,6 +646,78 @@ fn sources(handbook: &Handbook) -> BTreeMap<String, Source<'_>> {
     out
 }
 
+/// What an update must do.
+struct Plan<'s, 'h> {
+    /// The manifest once it is done.
+    next: Manifest,
+    /// Documents to add or replace.
+    changed: Vec<&'s Source<'h>>,
+    /// Keys of documents whose file is gone.
+    removed: Vec<String>,
+}
+
+/// Compares the handbook's documents (`sources`, read with `stamps`) with
+/// the manifest of the last update (`old`): a document whose fingerprint
+/// changed, or every one when `rebuild`, is to be written.
+fn plan<'s, 'h>(
+    sources: &'s BTreeMap<String, Source<'h>>,
+    stamps: &Stamps,
+    old: Option<&Manifest>,
+    rebuild: bool,
+) -> Plan<'s, 'h> {
+    use rayon::prelude::*;
+    let list: Vec<(&String, &Source<'_>)> = sources.iter().collect();
+    let fingerprints: Vec<(&String, String)> = list
+        .par_iter()
+        .with_min_len(64)
+        .map(|(k, s)| (*k, s.fingerprint()))
+        .collect();
+    let mut next = Manifest {
+        schema_version: SCHEMA_VERSION,
+        files: stamps
+            .iter()
+            .map(|(key, stamp)| {
+                let entry = Entry {
+                    stamp: *stamp,
+                    fingerprint: NOT_INDEXED.into(),
+                };
+                (key.clone(), entry)
+            })
+            .collect(),
+    };
+    let old_files = old.map(|m| &m.files);
+    let mut changed = Vec::new();
+    for (key, fingerprint) in fingerprints {
+        let same = !rebuild
+            && old_files
+                .and_then(|f| f.get(key))
+                .is_some_and(|e| e.fingerprint == fingerprint);
+        if !same && let Some(s) = sources.get(key) {
+            changed.push(s);
+        }
+        next.files
+            .entry(key.clone())
+            .or_insert_with(|| Entry {
+                stamp: Stamp::default(),
+                fingerprint: String::new(),
+            })
+            .fingerprint = fingerprint;
+    }
+    let removed = match (rebuild, old_files) {
+        (false, Some(files)) => files
+            .iter()
+            .filter(|(k, e)| e.indexed() && !sources.contains_key(*k))
+            .map(|(k, _)| k.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    Plan {
+        next,
+        changed,
+        removed,
+    }
+}
+
 /// Brings the index in line with `handbook`, whose files were read with
 /// `stamps`; `notices` gets one-line messages for the user (rebuilds).
 pub fn update(
@@ -664,50 +736,12 @@ pub fn update(
 
     let sources = sources(handbook);
     let t = Instant::now();
-    let fingerprints: Vec<(&String, String)> = {
-        use rayon::prelude::*;
-        let list: Vec<(&String, &Source<'_>)> = sources.iter().collect();
-        list.par_iter()
-            .with_min_len(64)
-            .map(|(k, s)| (*k, s.fingerprint()))
-            .collect()
-    };
-    tracing::debug!(
-        "fingerprinted {} documents in {:?}",
-        fingerprints.len(),
-        t.elapsed()
-    );
-    let mut next = Manifest {
-        schema_version: SCHEMA_VERSION,
-        files: BTreeMap::new(),
-    };
-    for (key, stamp) in stamps {
-        next.files.insert(
-            key.clone(),
-            Entry {
-                stamp: *stamp,
-                fingerprint: NOT_INDEXED.into(),
-            },
-        );
-    }
-    let mut changed: Vec<&Source<'_>> = Vec::new();
-    let old_files = old.as_ref().map(|m| &m.files);
-    for (key, fingerprint) in fingerprints {
-        let same = rebuild_reason.is_none()
-            && old_files
-                .and_then(|f| f.get(key))
-                .is_some_and(|e| e.fingerprint == fingerprint);
-        if !same && let Some(s) = sources.get(key) {
-            changed.push(s);
-        }
-        next.files
-            .entry(key.clone())
-            .or_insert_with(|| Entry {
-                stamp: Stamp::default(),
-                fingerprint: String::new(),
-            })
-            .fingerprint = fingerprint;
-    }
+    let Plan {
+        next,
+        mut changed,
+        removed,
+    } = plan(&sources, stamps, old.as_ref(), rebuild_reason.is_some());
+    tracing::debug!("compared {} documents in {:?}", sources.len(), t.elapsed());
     for s in &changed {
         if let Source::Article(a) = s
             && a.has_errors
@@ -718,14 +752,6 @@ pub fn update(
             ));
         }
     }
-    let removed: Vec<&String> = match (&rebuild_reason, old_files) {
-        (None, Some(files)) => files
-            .iter()
-            .filter(|(k, e)| e.indexed() && !sources.contains_key(*k))
-            .map(|(k, _)| k)
-            .collect(),
-        _ => Vec::new(),
-    };
     report.documents = sources.len();
     let unchanged_manifest = old
         .as_ref()
@@ -752,6 +778,7 @@ pub fn update(
     };
     tracing::debug!("decided what to index after {:?}", t.elapsed());
     if !changed.is_empty() || !removed.is_empty() || report.rebuilt {
+        let removed: Vec<&String> = removed.iter().collect();
         if let Err(e) = write_documents(&index, &changed, &removed, report.rebuilt) {
             // An index that cannot take an update (files damaged or left
             // behind) is rebuilt, once, like one that cannot be opened.

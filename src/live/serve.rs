@@ -552,10 +552,21 @@ pub const OVERLAY_ID: &str = "supportbook-error-overlay";
 /// it); the rest is one line pointing at `supportbook check`.
 pub const MAX_OVERLAY_BYTES: usize = 64 * 1024;
 
-/// Pure: `html` with the search script, and the error overlay when `errors`
-/// is given, inserted before `</body>` (or at the end).
+/// The live-reload client, added to every page as it is served (never
+/// written into the built site, so a page opened from `file://` does not try
+/// a websocket): reloads the page when `/__livereload` says "reload".
+pub const LIVE_RELOAD_SCRIPT: &str = "<script>(function () {\
+  var ws = new WebSocket((location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + '/__livereload');\
+  ws.onmessage = function (event) { if (event.data === 'reload') { ws.close(); location.reload(); } };\
+  window.addEventListener('beforeunload', function () { ws.close(); });\
+})();</script>\n";
+
+/// Pure: `html` with the search and live-reload scripts, and the error
+/// overlay when `errors` is given, inserted before `</body>` (or at the
+/// end).
 pub fn inject(html: &str, errors: Option<&str>) -> String {
     let mut extra = String::from("<script src=\"/__supportbook/search.js\"></script>\n");
+    extra.push_str(LIVE_RELOAD_SCRIPT);
     if let Some(errors) = errors {
         let mut errors = std::borrow::Cow::Borrowed(errors);
         if errors.len() > MAX_OVERLAY_BYTES {
@@ -1098,6 +1109,7 @@ mod tests {
         let page = "<html><body><main>x</main></body></html>";
         let plain = inject(page, None);
         assert!(plain.contains("/__supportbook/search.js"));
+        assert!(plain.contains(LIVE_RELOAD_SCRIPT) && plain.contains("'/__livereload'"));
         assert!(!plain.contains(OVERLAY_ID));
         let broken = inject(
             page,

@@ -148,6 +148,9 @@ fn shift(span: Range<usize>, by: usize) -> Range<usize> {
     span.start + by..span.end + by
 }
 
+/// Reads TOML front matter, reporting every syntax error and keeping every
+/// entry the parser could still read (see [`readable`]): one bad line does
+/// not hide the other keys' problems.
 fn parse_toml(
     path: &Path,
     source: &str,
@@ -155,79 +158,100 @@ fn parse_toml(
     base: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Entry> {
-    use toml::de::{DeTable, DeValue};
+    use toml::de::DeTable;
 
     let (table, errors) = DeTable::parse_recoverable(text);
+    let error_spans: Vec<Range<usize>> = errors.iter().filter_map(|e| e.span()).collect();
     let placer = crate::core::diagnostic::Placer::new(source);
     for e in &errors {
-        let span = e.span().unwrap_or(0..0);
-        let message = e.message().trim();
-        let mut d = placer.place(
-            Diagnostic::error(
-                "toml-syntax",
-                path,
-                format!("invalid TOML in front matter: {message}"),
-            ),
-            shift(span.clone(), base),
-        );
-        if message.contains("date") || message.contains("time") {
-            let key = text
-                .get(..span.start)
-                .and_then(|before| before.lines().last())
-                .and_then(|line| line.split('=').next())
-                .map_or("reviewed", str::trim);
-            d = d.with_help(format!(
-                "dates are written YYYY-MM-DD, without quotes: {key} = 2026-03-01"
-            ));
-        }
-        diags.push(d);
+        diags.push(toml_error(path, &placer, text, base, e));
     }
-    if !errors.is_empty() {
-        return Vec::new();
-    }
-
-    fn convert(v: &DeValue<'_>, span: Range<usize>, base: usize) -> Value {
-        match v {
-            DeValue::String(s) => Value::String(s.to_string()),
-            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
-                .map_or(Value::Float(f64::NAN), Value::Integer),
-            DeValue::Float(f) => {
-                Value::Float(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN))
-            }
-            DeValue::Boolean(b) => Value::Bool(*b),
-            DeValue::Datetime(d) => Value::Datetime(d.to_string()),
-            DeValue::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|item| {
-                        let s = shift(item.span(), base);
-                        (convert(item.get_ref(), s.clone(), base), s)
-                    })
-                    .collect(),
-            ),
-            DeValue::Table(_) => {
-                let _ = span;
-                Value::Table
-            }
-        }
-    }
-
     let mut entries: Vec<Entry> = table
         .get_ref()
         .iter()
-        .map(|(k, v)| {
-            let value_span = shift(v.span(), base);
-            Entry {
+        .filter_map(|(k, v)| {
+            let value = readable(v.get_ref(), v.span(), &error_spans, base)?;
+            Some(Entry {
                 key: k.get_ref().to_string(),
                 key_span: shift(k.span(), base),
-                value: convert(v.get_ref(), value_span.clone(), base),
-                value_span,
-            }
+                value,
+                value_span: shift(v.span(), base),
+            })
         })
         .collect();
     // The table is keyed by name; keep the order of the file instead.
     entries.sort_by_key(|e| e.key_span.start);
     entries
+}
+
+/// One TOML syntax error as a diagnostic, with the date format as help when
+/// the error is about a date.
+fn toml_error(
+    path: &Path,
+    placer: &crate::core::diagnostic::Placer<'_>,
+    text: &str,
+    base: usize,
+    e: &toml::de::Error,
+) -> Diagnostic {
+    let span = e.span().unwrap_or(0..0);
+    let message = e.message().trim();
+    let d = Diagnostic::error(
+        "toml-syntax",
+        path,
+        format!("invalid TOML in front matter: {message}"),
+    )
+    .placed(placer, shift(span.clone(), base));
+    if !(message.contains("date") || message.contains("time")) {
+        return d;
+    }
+    let key = text
+        .get(..span.start)
+        .and_then(|before| before.lines().last())
+        .and_then(|line| line.split('=').next())
+        .map_or("reviewed", str::trim);
+    d.with_help(format!(
+        "dates are written YYYY-MM-DD, without quotes: {key} = 2026-03-01"
+    ))
+}
+
+/// The value the TOML parser recovered at `span` (relative to the front
+/// matter), as far as it can be trusted, or `None`. A value no syntax error
+/// touches is read as written. One that an error touches is kept only when
+/// it is text the parser could still read (`id = dns-propagation` without
+/// quotes, a string whose closing quote is missing); a recovered date,
+/// number or empty string is a guess, and using it would only add follow-on
+/// errors. In a list, each item is judged alone.
+fn readable(
+    v: &toml::de::DeValue<'_>,
+    span: Range<usize>,
+    errors: &[Range<usize>],
+    base: usize,
+) -> Option<Value> {
+    use toml::de::DeValue;
+
+    let touched = errors
+        .iter()
+        .any(|e| e.start <= span.end && span.start <= e.end);
+    Some(match v {
+        DeValue::String(s) if touched && s.trim().is_empty() => return None,
+        DeValue::String(s) => Value::String(s.to_string()),
+        DeValue::Array(items) => Value::Array(
+            items
+                .iter()
+                .filter_map(|item| {
+                    let value = readable(item.get_ref(), item.span(), errors, base)?;
+                    Some((value, shift(item.span(), base)))
+                })
+                .collect(),
+        ),
+        _ if touched => return None,
+        DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+            .map_or(Value::Float(f64::NAN), Value::Integer),
+        DeValue::Float(f) => Value::Float(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN)),
+        DeValue::Boolean(b) => Value::Bool(*b),
+        DeValue::Datetime(d) => Value::Datetime(d.to_string()),
+        DeValue::Table(_) => Value::Table,
+    })
 }
 
 /// A YAML mapping kept in source order, with spans on keys and values.
@@ -287,6 +311,14 @@ fn yaml_span(text: &str, loc: &serde_saphyr::Location, base: usize) -> Range<usi
     }
 }
 
+/// How many times a YAML block is read again after a syntax error, each time
+/// without the line the error was on.
+const YAML_RETRIES: usize = 20;
+
+/// Reads YAML front matter. A syntax error is reported (the first one: after
+/// it, the parser's view of the block is a guess), and the block is read
+/// again without that line, so the keys on the other lines are still read and
+/// checked.
 fn parse_yaml(
     path: &Path,
     source: &str,
@@ -294,55 +326,99 @@ fn parse_yaml(
     base: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Entry> {
-    if text.trim().is_empty() {
-        return Vec::new();
-    }
-    match serde_saphyr::from_str::<YamlMap>(text) {
-        Ok(map) => map
-            .0
-            .into_iter()
-            .map(|(k, v)| {
-                let value_span = yaml_span(text, &v.referenced, base);
-                let value = match v.value {
-                    serde_json::Value::Array(items) => Value::Array(
-                        items
-                            .into_iter()
-                            .map(|i| (json_to_value(i), value_span.clone()))
-                            .collect(),
-                    ),
-                    other => json_to_value(other),
-                };
-                Entry {
-                    key: k.value,
-                    key_span: yaml_span(text, &k.referenced, base),
-                    value,
-                    value_span,
+    let mut text = text.to_string();
+    for attempt in 0..YAML_RETRIES {
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        match serde_saphyr::from_str::<YamlMap>(&text) {
+            Ok(map) => return yaml_entries(map, &text, base),
+            Err(e) => {
+                let span = e
+                    .location()
+                    .map_or(base..base, |loc| yaml_span(&text, &loc, base));
+                if attempt == 0 {
+                    diags.push(yaml_error(path, source, span.clone(), &e));
                 }
-            })
-            .collect(),
-        Err(e) => {
-            let span = e
-                .location()
-                .map_or(base..base, |loc| yaml_span(text, &loc, base));
-            let message = e.to_string();
-            let mut message = message.lines().next().unwrap_or("").trim();
-            message = message.strip_prefix("error: ").unwrap_or(message);
-            // The location is printed below, relative to the file; drop the
-            // parser's own (relative to the front matter).
-            if message.starts_with("line ") {
-                message = message.split_once(": ").map_or(message, |(_, m)| m);
+                if !blank_line(&mut text, span.start.saturating_sub(base)) {
+                    return Vec::new();
+                }
             }
-            diags.push(
-                Diagnostic::error(
-                    "yaml-syntax",
-                    path,
-                    format!("invalid YAML in front matter: {message}"),
-                )
-                .at(source, span),
-            );
-            Vec::new()
         }
     }
+    Vec::new()
+}
+
+/// The entries of a YAML mapping, with spans into the file.
+fn yaml_entries(map: YamlMap, text: &str, base: usize) -> Vec<Entry> {
+    map.0
+        .into_iter()
+        .map(|(k, v)| {
+            let value_span = yaml_span(text, &v.referenced, base);
+            let value = match v.value {
+                serde_json::Value::Array(items) => Value::Array(
+                    items
+                        .into_iter()
+                        .map(|i| (json_to_value(i), value_span.clone()))
+                        .collect(),
+                ),
+                other => json_to_value(other),
+            };
+            Entry {
+                key: k.value,
+                key_span: yaml_span(text, &k.referenced, base),
+                value,
+                value_span,
+            }
+        })
+        .collect()
+}
+
+/// A YAML syntax error as a diagnostic, without the parser's own line
+/// number (relative to the front matter; the place printed is the file's).
+fn yaml_error(
+    path: &Path,
+    source: &str,
+    span: Range<usize>,
+    e: &serde_saphyr::Error,
+) -> Diagnostic {
+    let message = e.to_string();
+    let mut message = message.lines().next().unwrap_or("").trim();
+    message = message.strip_prefix("error: ").unwrap_or(message);
+    if message.starts_with("line ") {
+        message = message.split_once(": ").map_or(message, |(_, m)| m);
+    }
+    Diagnostic::error(
+        "yaml-syntax",
+        path,
+        format!("invalid YAML in front matter: {message}"),
+    )
+    .at(source, span)
+}
+
+/// Replaces the line of `text` that holds byte `at` with spaces (so every
+/// other byte keeps its offset). False when there was nothing left to blank.
+fn blank_line(text: &mut String, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    let at = at.min(bytes.len());
+    let newline = |b: &u8| *b == b'\n';
+    let start = bytes
+        .get(..at)
+        .and_then(|b| b.iter().rposition(newline))
+        .map_or(0, |i| i + 1);
+    let end = bytes
+        .get(at..)
+        .and_then(|b| b.iter().position(newline))
+        .map_or(bytes.len(), |i| at + i);
+    let Some(line) = text.get(start..end) else {
+        return false;
+    };
+    if line.trim().is_empty() {
+        return false;
+    }
+    let blank = " ".repeat(line.len());
+    text.replace_range(start..end, &blank);
+    true
 }
 
 fn json_to_value(v: serde_json::Value) -> Value {
@@ -413,6 +489,51 @@ mod tests {
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].code, "toml-syntax");
         assert!(d[0].place().starts_with("a.md:2:"), "{}", d[0].place());
+    }
+
+    #[test]
+    fn toml_syntax_errors_keep_the_entries_that_could_be_read() {
+        let src = "+++\nid = dns-glue\nreviewed = 2026-13-45\nsummary = \ntags = [\"a\", 2026-99-01]\nstate = \"validatd\"\n+++\n";
+        let (fm, d) = split(src);
+        let codes: Vec<_> = d.iter().map(|d| (d.code, d.place())).collect();
+        assert_eq!(codes.len(), 4, "{codes:?}");
+        assert!(codes.iter().all(|(c, _)| *c == "toml-syntax"), "{codes:?}");
+        let entries: Vec<(String, Value)> = fm
+            .unwrap()
+            .entries
+            .into_iter()
+            .map(|e| (e.key, e.value))
+            .collect();
+        // The unquoted id is read as the text it is; the bad date and the
+        // empty summary are guesses and left out; the list keeps its good item.
+        assert_eq!(
+            entries,
+            [
+                ("id".to_string(), Value::String("dns-glue".into())),
+                (
+                    "tags".to_string(),
+                    Value::Array(vec![(Value::String("a".into()), 59..62)])
+                ),
+                ("state".to_string(), Value::String("validatd".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_yaml_syntax_error_is_reported_once_and_the_other_lines_read() {
+        let src = "---\ntitle: \"unclosed\nstate: validatd\nowner: Priya\n---\n";
+        let (fm, d) = split(src);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            (d[0].code, d[0].place()),
+            ("yaml-syntax", "a.md:2:8".into())
+        );
+        let keys: Vec<String> = fm.unwrap().entries.into_iter().map(|e| e.key).collect();
+        assert_eq!(keys, ["state", "owner"]);
+        let mut text = "a: 1\nbé: [\nc: 3".to_string();
+        assert!(blank_line(&mut text, 7));
+        assert_eq!(text, "a: 1\n      \nc: 3");
+        assert!(!blank_line(&mut text, 7));
     }
 
     #[test]

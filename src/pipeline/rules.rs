@@ -446,177 +446,198 @@ fn validate_file(
     if diags.len() > before {
         return Vec::new();
     }
-    let mut out = Vec::new();
     let placer = crate::core::diagnostic::Placer::new(source);
-    for raw in file.rule {
-        let rule_span = raw.span();
-        let raw = raw.into_inner();
-        let err = |span: Range<usize>, msg: String, help: &str| {
-            Diagnostic::error("invalid-rule", path, msg)
-                .placed(&placer, span)
-                .with_help(help.to_string())
-        };
-        let Some(id) = raw.id else {
+    file.rule
+        .into_iter()
+        .filter_map(|raw| rule_from_raw(path, &placer, raw, diags))
+        .collect()
+}
+
+/// One rule of a rules file, checked: its id, type, level, message and
+/// what it checks; `None` (with a diagnostic) when any of them is wrong.
+fn rule_from_raw(
+    path: &Path,
+    placer: &crate::core::diagnostic::Placer<'_>,
+    raw: Spanned<RawRule>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Rule, Range<usize>)> {
+    let rule_span = raw.span();
+    let raw = raw.into_inner();
+    let err = |span: Range<usize>, msg: String, help: &str| {
+        Diagnostic::error("invalid-rule", path, msg)
+            .placed(placer, span)
+            .with_help(help.to_string())
+    };
+    let Some(id) = raw.id.clone() else {
+        diags.push(err(
+            rule_span.start..rule_span.start + 1,
+            "this rule has no `id`".into(),
+            "add `id = \"no-upsell\"` (letters, digits and dashes)",
+        ));
+        return None;
+    };
+    let id_ok = !id.get_ref().is_empty()
+        && id
+            .get_ref()
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !id_ok {
+        diags.push(err(
+            id.span(),
+            format!("rule id `{}` is not a plain name", id.get_ref()),
+            "use letters, digits and dashes, e.g. `no-upsell`",
+        ));
+        return None;
+    }
+    let Some(kind) = raw.kind.clone() else {
+        diags.push(err(
+            id.span(),
+            format!("rule `{}` has no `type`", id.get_ref()),
+            &format!("add `type = ...`, one of: {}", TYPES.join(", ")),
+        ));
+        return None;
+    };
+    let level = match raw.level.as_ref().map(|l| l.get_ref().as_str()) {
+        None | Some("error") => Level::Error,
+        Some("warning") => Level::Warning,
+        Some(other) => {
+            let span = raw.level.as_ref().map_or(0..0, Spanned::span);
             diags.push(err(
-                rule_span.start..rule_span.start + 1,
-                "this rule has no `id`".into(),
-                "add `id = \"no-upsell\"` (letters, digits and dashes)",
+                span,
+                format!("unknown level `{other}`"),
+                "use `error` (the reply must not be sent) or `warning`",
             ));
-            continue;
-        };
-        let id_ok = !id.get_ref().is_empty()
-            && id
-                .get_ref()
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !id_ok {
-            diags.push(err(
-                id.span(),
-                format!("rule id `{}` is not a plain name", id.get_ref()),
-                "use letters, digits and dashes, e.g. `no-upsell`",
-            ));
-            continue;
+            return None;
         }
-        let Some(kind) = raw.kind else {
+    };
+    let check = check_of(&kind, &raw, &err, diags);
+    let check = check?;
+    let Some(message) = raw.message.filter(|m| !m.trim().is_empty()) else {
+        diags.push(err(
+            id.span(),
+            format!("rule `{}` has no `message`", id.get_ref()),
+            "add `message = \"...\"`: what is wrong and why, in a sentence the agent will read",
+        ));
+        return None;
+    };
+    let when = raw.when.map_or_else(When::default, |w| When {
+        mood: w.mood,
+        topic: w.topic,
+        channel: w.channel,
+    });
+    Some((
+        Rule {
+            id: id.get_ref().clone(),
+            level,
+            message: message.trim().to_string(),
+            when,
+            check,
+            path: path.to_path_buf(),
+        },
+        id.span(),
+    ))
+}
+
+/// What a rule of type `kind` checks, from its `phrases`, `swap` or `max`;
+/// `None` (with a diagnostic) when that is missing or wrong.
+fn check_of(
+    kind: &Spanned<String>,
+    raw: &RawRule,
+    err: &dyn Fn(Range<usize>, String, &str) -> Diagnostic,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Check> {
+    let phrases = |diags: &mut Vec<Diagnostic>| -> Option<Vec<String>> {
+        let Some(p) = &raw.phrases else {
             diags.push(err(
-                id.span(),
-                format!("rule `{}` has no `type`", id.get_ref()),
-                &format!("add `type = ...`, one of: {}", TYPES.join(", ")),
+                kind.span(),
+                format!("a `{}` rule needs `phrases`", kind.get_ref()),
+                "add `phrases = [\"upgrade*\", \"premium plan\"]`",
             ));
-            continue;
+            return None;
         };
-        let level = match raw.level.as_ref().map(|l| l.get_ref().as_str()) {
-            None | Some("error") => Level::Error,
-            Some("warning") => Level::Warning,
-            Some(other) => {
-                let span = raw.level.as_ref().map_or(0..0, Spanned::span);
-                diags.push(err(
-                    span,
-                    format!("unknown level `{other}`"),
-                    "use `error` (the reply must not be sent) or `warning`",
-                ));
-                continue;
+        let empty = p.get_ref().is_empty()
+            || p.get_ref()
+                .iter()
+                .any(|s| words(s.trim_end_matches('*')).is_empty());
+        if empty {
+            diags.push(err(
+                p.span(),
+                "every phrase needs at least one word, and the list at least one phrase".into(),
+                "remove the empty phrase",
+            ));
+            return None;
+        }
+        Some(p.get_ref().clone())
+    };
+    match kind.get_ref().as_str() {
+        "avoid" => phrases(diags).map(|phrases| Check::Avoid { phrases }),
+        "require" => phrases(diags).map(|phrases| Check::Require { phrases }),
+        "swap" => match &raw.swap {
+            Some(s)
+                if !s.get_ref().is_empty()
+                    && s.get_ref()
+                        .keys()
+                        .all(|k| !words(k.trim_end_matches('*')).is_empty()) =>
+            {
+                Some(Check::Swap {
+                    swap: s
+                        .get_ref()
+                        .iter()
+                        .map(|(a, b)| (a.clone(), b.clone()))
+                        .collect(),
+                })
             }
-        };
-        let phrases = |diags: &mut Vec<Diagnostic>| -> Option<Vec<String>> {
-            let Some(p) = &raw.phrases else {
+            Some(s) => {
                 diags.push(err(
-                    kind.span(),
-                    format!("a `{}` rule needs `phrases`", kind.get_ref()),
-                    "add `phrases = [\"upgrade*\", \"premium plan\"]`",
-                ));
-                return None;
-            };
-            let empty = p.get_ref().is_empty()
-                || p.get_ref()
-                    .iter()
-                    .any(|s| words(s.trim_end_matches('*')).is_empty());
-            if empty {
-                diags.push(err(
-                    p.span(),
-                    "every phrase needs at least one word, and the list at least one phrase".into(),
-                    "remove the empty phrase",
-                ));
-                return None;
-            }
-            Some(p.get_ref().clone())
-        };
-        let check = match kind.get_ref().as_str() {
-            "avoid" => phrases(diags).map(|phrases| Check::Avoid { phrases }),
-            "require" => phrases(diags).map(|phrases| Check::Require { phrases }),
-            "swap" => match &raw.swap {
-                Some(s)
-                    if !s.get_ref().is_empty()
-                        && s.get_ref()
-                            .keys()
-                            .all(|k| !words(k.trim_end_matches('*')).is_empty()) =>
-                {
-                    Some(Check::Swap {
-                        swap: s
-                            .get_ref()
-                            .iter()
-                            .map(|(a, b)| (a.clone(), b.clone()))
-                            .collect(),
-                    })
-                }
-                Some(s) => {
-                    diags.push(err(
-                        s.span(),
-                        "`swap` needs at least one phrase, each with at least one word".into(),
-                        "write `swap = { \"utilize\" = \"use\" }`",
-                    ));
-                    None
-                }
-                None => {
-                    diags.push(err(
-                        kind.span(),
-                        "a `swap` rule needs `swap`".into(),
-                        "add `swap = { \"per our policy\" = \"because\" }`",
-                    ));
-                    None
-                }
-            },
-            "sentence-length" => match &raw.max {
-                Some(m) if *m.get_ref() >= 1 => usize::try_from(*m.get_ref())
-                    .ok()
-                    .map(|max| Check::SentenceLength { max }),
-                Some(m) => {
-                    diags.push(err(
-                        m.span(),
-                        format!("`max` must be at least 1, not {}", m.get_ref()),
-                        "a sentence of 25 to 30 words is already long",
-                    ));
-                    None
-                }
-                None => {
-                    diags.push(err(
-                        kind.span(),
-                        "a `sentence-length` rule needs `max`".into(),
-                        "add `max = 30`",
-                    ));
-                    None
-                }
-            },
-            other => {
-                let help = match did_you_mean(other, TYPES.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("expected one of: {}", TYPES.join(", ")),
-                };
-                diags.push(err(
-                    kind.span(),
-                    format!("unknown rule type `{other}`"),
-                    &help,
+                    s.span(),
+                    "`swap` needs at least one phrase, each with at least one word".into(),
+                    "write `swap = { \"utilize\" = \"use\" }`",
                 ));
                 None
             }
-        };
-        let Some(check) = check else { continue };
-        let Some(message) = raw.message.filter(|m| !m.trim().is_empty()) else {
+            None => {
+                diags.push(err(
+                    kind.span(),
+                    "a `swap` rule needs `swap`".into(),
+                    "add `swap = { \"per our policy\" = \"because\" }`",
+                ));
+                None
+            }
+        },
+        "sentence-length" => match &raw.max {
+            Some(m) if *m.get_ref() >= 1 => usize::try_from(*m.get_ref())
+                .ok()
+                .map(|max| Check::SentenceLength { max }),
+            Some(m) => {
+                diags.push(err(
+                    m.span(),
+                    format!("`max` must be at least 1, not {}", m.get_ref()),
+                    "a sentence of 25 to 30 words is already long",
+                ));
+                None
+            }
+            None => {
+                diags.push(err(
+                    kind.span(),
+                    "a `sentence-length` rule needs `max`".into(),
+                    "add `max = 30`",
+                ));
+                None
+            }
+        },
+        other => {
+            let help = match did_you_mean(other, TYPES.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("expected one of: {}", TYPES.join(", ")),
+            };
             diags.push(err(
-                id.span(),
-                format!("rule `{}` has no `message`", id.get_ref()),
-                "add `message = \"...\"`: what is wrong and why, in a sentence the agent will read",
+                kind.span(),
+                format!("unknown rule type `{other}`"),
+                &help,
             ));
-            continue;
-        };
-        let when = raw.when.map_or_else(When::default, |w| When {
-            mood: w.mood,
-            topic: w.topic,
-            channel: w.channel,
-        });
-        out.push((
-            Rule {
-                id: id.get_ref().clone(),
-                level,
-                message: message.trim().to_string(),
-                when,
-                check,
-                path: path.to_path_buf(),
-            },
-            id.span(),
-        ));
+            None
+        }
     }
-    out
 }
 
 #[cfg(test)]

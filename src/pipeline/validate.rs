@@ -4,39 +4,21 @@
 
 use crate::core::diagnostic::{Diagnostic, Diagnostics, did_you_mean, display_path};
 use crate::core::markdown::{self, Outline};
-use crate::core::model::{Article, Audience, Foreign, IdSource, Page, Review, State};
-use crate::pipeline::frontmatter::{self, Entry, Split, Value};
+use crate::core::model::{Article, Page};
 use crate::pipeline::handbook::Handbook;
 use crate::pipeline::load::{RawDoc, RawHandbook};
 use jiff::civil::Date;
 use std::collections::{BTreeSet, HashMap};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+mod article;
 mod foreign;
 mod ids;
+pub use crate::core::model::MAX_REVIEW_DAYS;
 pub use crate::core::paths::{relative_link, resolve};
+pub use article::{ARTICLE_KEYS, MAX_TAGS, article_from_raw, is_valid_id};
 pub use foreign::{AUDIENCE_ALIASES, STATE_ALIASES};
 pub use ids::{Claim, Origin, id_from_stem, unique_ids};
-
-/// The front-matter keys supportbook reads.
-/// The most tags (or products) one article may list: each is a page.
-pub const MAX_TAGS: usize = 100;
-
-pub const ARTICLE_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "summary",
-    "symptoms",
-    "products",
-    "tags",
-    "audience",
-    "state",
-    "owner",
-    "reviewed",
-    "review-every",
-    "related",
-];
 
 /// Validates everything that was loaded. `today` decides which articles are
 /// past their review date.
@@ -84,18 +66,27 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
 
     diags.extend(foreign::diagnostics(&articles));
     ids::assign(&mut articles, Path::new(&settings.kb_dir), &mut diags);
-    check_ids(&mut articles, &mut diags);
+    let duplicates = duplicate_ids(&articles, &mut diags);
+    check_related(&articles, &mut diags);
     check_sections(&articles, &settings.standard_sections, &mut diags);
     check_links(&pages, &articles, None, &raw.project.src_dir(), &mut diags);
+    for i in duplicates.into_iter().rev() {
+        articles.remove(i);
+    }
 
     let mut quiz_diags = Vec::new();
-    let quizzes: Vec<crate::pipeline::quiz::Quiz> = raw
+    // Quizzes with errors of their own still take part in the checks
+    // across files (duplicate ids, `covers`); only the others are used.
+    let checks: Vec<crate::pipeline::quiz::QuizCheck> = raw
         .quizzes
         .iter()
-        .filter_map(|q| crate::pipeline::quiz::validate(q, &mut quiz_diags))
+        .filter_map(|q| crate::pipeline::quiz::check_file(q, &mut quiz_diags))
         .collect();
     let ids: BTreeSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
-    crate::pipeline::quiz::check_all(&quizzes, &raw.quizzes, &ids, &mut quiz_diags);
+    crate::pipeline::quiz::check_all(&checks, &raw.quizzes, &ids, &mut quiz_diags);
+    let (good, broken): (Vec<_>, Vec<_>) = checks.into_iter().partition(|c| !c.has_errors);
+    let quizzes: Vec<crate::pipeline::quiz::Quiz> = good.into_iter().map(|c| c.quiz).collect();
+    let broken_ids: BTreeSet<String> = broken.into_iter().map(|c| c.quiz.id).collect();
     let rules = crate::pipeline::rules::validate(&raw.rules, &mut quiz_diags);
     diags.extend(quiz_diags);
 
@@ -108,7 +99,7 @@ pub fn validate(raw: RawHandbook, today: Date) -> (Handbook, Diagnostics) {
         rules,
         summary_listed,
     });
-    check_directives(&handbook, &raw.quizzes, &mut diags);
+    check_directives(&handbook, &raw.quizzes, &broken_ids, &mut diags);
     (handbook, diags)
 }
 
@@ -241,390 +232,6 @@ fn check_summary(summary: &RawDoc, docs: &[RawDoc], diags: &mut Diagnostics) -> 
     listed
 }
 
-/// Reads front-matter entries into typed fields, one diagnostic per bad field.
-struct Fields<'a> {
-    path: &'a Path,
-    placer: crate::core::diagnostic::Placer<'a>,
-    diags: &'a mut Diagnostics,
-}
-
-impl Fields<'_> {
-    fn error(
-        &mut self,
-        code: &'static str,
-        span: Range<usize>,
-        message: String,
-        help: Option<String>,
-    ) {
-        let mut d = self
-            .placer
-            .place(Diagnostic::error(code, self.path, message), span);
-        if let Some(h) = help {
-            d = d.with_help(h);
-        }
-        self.diags.push(d);
-    }
-
-    fn string(&mut self, e: &Entry) -> Option<String> {
-        match &e.value {
-            Value::String(s) => Some(s.clone()),
-            other => {
-                let t = other.type_name();
-                self.error(
-                    "invalid-type",
-                    e.value_span.clone(),
-                    format!("`{}` must be a string, found {t}", e.key),
-                    Some(format!("write it in quotes: {} = \"...\"", e.key)),
-                );
-                None
-            }
-        }
-    }
-
-    /// A list of strings; a single string is accepted as a list of one.
-    fn strings(&mut self, e: &Entry) -> Option<Vec<(String, Range<usize>)>> {
-        match &e.value {
-            Value::String(s) => Some(vec![(s.clone(), e.value_span.clone())]),
-            Value::Array(items) => {
-                let mut out = Vec::new();
-                for (v, span) in items {
-                    match v {
-                        Value::String(s) => out.push((s.clone(), span.clone())),
-                        other => self.error(
-                            "invalid-type",
-                            span.clone(),
-                            format!(
-                                "every item of `{}` must be a string, found {}",
-                                e.key,
-                                other.type_name()
-                            ),
-                            None,
-                        ),
-                    }
-                }
-                Some(out)
-            }
-            other => {
-                self.error(
-                    "invalid-type",
-                    e.value_span.clone(),
-                    format!(
-                        "`{}` must be a list of strings, found {}",
-                        e.key,
-                        other.type_name()
-                    ),
-                    Some(format!("{} = [\"...\", \"...\"]", e.key)),
-                );
-                None
-            }
-        }
-    }
-
-    fn date(&mut self, e: &Entry) -> Option<Date> {
-        let text = match &e.value {
-            Value::Datetime(s) | Value::String(s) => s.clone(),
-            other => {
-                self.error(
-                    "invalid-type",
-                    e.value_span.clone(),
-                    format!("`{}` must be a date, found {}", e.key, other.type_name()),
-                    Some(format!("{} = 2026-03-01", e.key)),
-                );
-                return None;
-            }
-        };
-        match text.parse::<Date>() {
-            Ok(d) if text.len() == 10 => Some(d),
-            _ => {
-                self.error(
-                    "invalid-date",
-                    e.value_span.clone(),
-                    format!("`{}` is not a calendar date: `{text}`", e.key),
-                    Some("expected a date as YYYY-MM-DD, e.g. 2026-03-01".into()),
-                );
-                None
-            }
-        }
-    }
-}
-
-impl Fields<'_> {
-    /// Applies a value read by [`foreign::read_choice`]: the name to use,
-    /// after recording a foreign value or reporting a wrong one.
-    fn choice(
-        &mut self,
-        e: &Entry,
-        read: Option<(String, foreign::Reading)>,
-        foreign_out: &mut Vec<Foreign>,
-    ) -> Option<&'static str> {
-        match read? {
-            (_, foreign::Reading::Known(name)) => Some(name),
-            (raw, foreign::Reading::Foreign(meant)) => {
-                foreign_out.push(Foreign {
-                    key: e.key.clone(),
-                    value: Some((raw, meant)),
-                    span: e.value_span.clone(),
-                });
-                Some(meant)
-            }
-            (raw, foreign::Reading::Wrong(help)) => {
-                self.error(
-                    "invalid-value",
-                    e.value_span.clone(),
-                    format!("`{}` has an unknown value \"{raw}\"", e.key),
-                    Some(help),
-                );
-                None
-            }
-        }
-    }
-}
-
-/// True for ids that work as file names and URLs.
-pub fn is_valid_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-}
-
-/// Turns one raw KB article into a checked [`Article`] (the checks that need
-/// only this file). Every problem goes to `diags`, and the article is
-/// returned all the same, with what could be read and defaults for the rest
-/// (`has_errors` set when there were errors), so it is still indexed and
-/// found. Foreign keys and values are recorded in `foreign`, not reported
-/// here ([`foreign_diagnostics`] reports them for many articles at once).
-pub fn article_from_raw(
-    doc: RawDoc,
-    in_summary: bool,
-    today: Date,
-    review_days: u32,
-    diags: &mut Diagnostics,
-) -> Article {
-    let errors_before = diags.errors();
-    let (split, fm_diags) = frontmatter::parse(&doc.path, &doc.source);
-    // Front matter that does not parse has no keys to read: a missing title
-    // would only repeat its error.
-    let unreadable = !fm_diags.is_empty();
-    diags.extend(fm_diags);
-    let (entries, body_start, open_span, format) = match split {
-        Split::Found(fm) => (fm.entries, fm.body_start, fm.open_span, fm.format),
-        Split::None => (Vec::new(), 0, 0..0, frontmatter::Format::Toml),
-    };
-    let body = doc.source.get(body_start..).unwrap_or("");
-    let stem = doc
-        .rel
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let id = id_from_stem(&stem);
-    let id_source = if id == stem {
-        IdSource::FileName
-    } else {
-        IdSource::Normalised(stem.clone())
-    };
-    let mut article = Article {
-        id,
-        title: String::new(),
-        summary: None,
-        symptoms: Vec::new(),
-        products: Vec::new(),
-        tags: Vec::new(),
-        audience: Audience::default(),
-        state: State::default(),
-        owner: None,
-        reviewed: None,
-        review_every: None,
-        related: Vec::new(),
-        related_spans: Vec::new(),
-        review: None,
-        hash: blake3::hash(doc.source.as_bytes()).to_hex().to_string(),
-        outline: Outline::default(),
-        in_summary,
-        rel: doc.rel.clone(),
-        path: doc.path.clone(),
-        source: String::new(),
-        body_start,
-        id_span: open_span.clone(),
-        has_errors: false,
-        id_source,
-        foreign: Vec::new(),
-    };
-    let mut id_span = open_span.clone();
-    let mut reviewed_span = open_span.clone();
-    let mut f = Fields {
-        path: &doc.path,
-        placer: crate::core::diagnostic::Placer::new(&doc.source),
-        diags,
-    };
-    for e in &entries {
-        match e.key.as_str() {
-            "id" => {
-                if let Some(id) = f.string(e) {
-                    id_span = e.value_span.clone();
-                    if is_valid_id(&id) && id != ids::RESERVED_ID {
-                        article.id = id;
-                        article.id_source = IdSource::Key;
-                    } else {
-                        let message = if id == ids::RESERVED_ID {
-                            "the id `index` is reserved for the knowledge-base overview page"
-                                .to_string()
-                        } else {
-                            format!("`{id}` is not a valid article id")
-                        };
-                        f.diags.push(
-                            Diagnostic::error("invalid-id", &doc.path, message)
-                                .at(&doc.source, id_span.clone())
-                                .with_help(format!("use lowercase letters, digits, `-` and `_` (e.g. `{}`); without an `id`, the file name gives one", id_from_stem(&id))),
-                        );
-                    }
-                }
-            }
-            "title" => match f.string(e) {
-                Some(t) if t.trim().is_empty() => f.error(
-                    "invalid-value",
-                    e.value_span.clone(),
-                    "`title` is empty".into(),
-                    Some("write the title as the customer would describe the problem".into()),
-                ),
-                Some(t) => article.title = t,
-                None => {}
-            },
-            "summary" => article.summary = f.string(e),
-            "owner" => article.owner = f.string(e),
-            "symptoms" | "products" | "tags" | "related" => {
-                let (list, spans): (Vec<String>, Vec<Range<usize>>) =
-                    f.strings(e).unwrap_or_default().into_iter().unzip();
-                // Each tag and product is a page of the site: thousands on
-                // one article would make thousands of pages.
-                if matches!(e.key.as_str(), "tags" | "products") && list.len() > MAX_TAGS {
-                    f.error(
-                        "invalid-value",
-                        e.value_span.clone(),
-                        format!(
-                            "`{}` may list at most {MAX_TAGS} names, found {}",
-                            e.key,
-                            list.len()
-                        ),
-                        Some("keep the few that agents filter by; put the rest in `symptoms` or the body".into()),
-                    );
-                    continue;
-                }
-                match e.key.as_str() {
-                    "symptoms" => article.symptoms = list,
-                    "products" => article.products = list,
-                    "tags" => article.tags = list,
-                    _ => {
-                        article.related = list;
-                        article.related_spans = spans;
-                    }
-                }
-            }
-            "audience" => {
-                let read = f.string(e).map(|v| {
-                    let r = foreign::read_choice(
-                        &v,
-                        format,
-                        &Audience::NAMES,
-                        Audience::default().as_str(),
-                        foreign::AUDIENCE_ALIASES,
-                    );
-                    (v, r)
-                });
-                if let Some(name) = f.choice(e, read, &mut article.foreign) {
-                    article.audience = Audience::parse(name).unwrap_or_default();
-                }
-            }
-            "state" => {
-                let read = f.string(e).map(|v| {
-                    let r = foreign::read_choice(
-                        &v,
-                        format,
-                        &State::NAMES,
-                        State::default().as_str(),
-                        foreign::STATE_ALIASES,
-                    );
-                    (v, r)
-                });
-                if let Some(name) = f.choice(e, read, &mut article.foreign) {
-                    article.state = State::parse(name).unwrap_or_default();
-                }
-            }
-            "reviewed" => {
-                article.reviewed = f.date(e);
-                reviewed_span = e.value_span.clone();
-            }
-            "review-every" => match e.value {
-                Value::Integer(n) if (1..=36500).contains(&n) => {
-                    article.review_every = u32::try_from(n).ok()
-                }
-                _ => f.error(
-                    "invalid-value",
-                    e.value_span.clone(),
-                    format!(
-                        "`review-every` must be a whole number of days from 1 to 36500, found {}",
-                        match e.value {
-                            Value::Integer(n) => n.to_string(),
-                            _ => e.value.type_name().to_string(),
-                        }
-                    ),
-                    Some("review-every = 180".into()),
-                ),
-            },
-            other => article.foreign.push(Foreign {
-                key: other.to_string(),
-                value: None,
-                span: e.key_span.clone(),
-            }),
-        }
-    }
-    let outline = markdown::outline(body);
-    // Outline offsets are relative to the body; shift them into the file.
-    let outline = shift_outline(outline, body_start);
-    let has_title_key = entries.iter().any(|e| e.key == "title");
-    if article.title.trim().is_empty() {
-        match outline.h1() {
-            Some(h1) if !has_title_key => article.title = h1.to_string(),
-            _ => {
-                if !has_title_key && !unreadable {
-                    diags.push(
-                        Diagnostic::error("missing-title", &doc.path, "article has no title")
-                            .at(&doc.source, open_span.clone())
-                            .with_help("add `title = \"...\"` to the front matter"),
-                    );
-                }
-                // Still listed and found: by its first heading or file name.
-                article.title = outline.h1().map_or_else(|| stem.clone(), str::to_string);
-            }
-        }
-    }
-    if let Some(reviewed) = article.reviewed {
-        let every = article.review_every.unwrap_or(review_days);
-        let due = reviewed
-            .checked_add(jiff::Span::new().days(i64::from(every)))
-            .unwrap_or(Date::MAX);
-        let overdue_days = due.until(today).map_or(0, |s| s.get_days());
-        article.review = Some(Review { due, overdue_days });
-        if overdue_days > 0 {
-            diags.push(
-                Diagnostic::warning(
-                    "review-overdue",
-                    &doc.path,
-                    format!("article is past its review date: reviewed {reviewed}, due every {every} days, overdue since {due} ({overdue_days} days)"),
-                )
-                .at(&doc.source, reviewed_span)
-                .with_help("check the article is still right, then set `reviewed` to today's date"),
-            );
-        }
-    }
-    article.id_span = id_span;
-    article.outline = outline;
-    article.source = doc.source;
-    article.has_errors = diags.errors() > errors_before;
-    article
-}
-
 /// One warning per foreign front-matter key and per value outside
 /// supportbook's vocabularies across `articles`, with a count and the first
 /// place (see [`foreign::diagnostics`]).
@@ -632,50 +239,55 @@ pub fn foreign_diagnostics<'a>(articles: impl IntoIterator<Item = &'a Article>) 
     foreign::diagnostics(articles)
 }
 
-fn shift_outline(mut o: Outline, by: usize) -> Outline {
-    for h in &mut o.headings {
-        h.span = h.span.start + by..h.span.end + by;
-    }
-    for l in &mut o.links {
-        l.span = l.span.start + by..l.span.end + by;
-        l.dest_span = l.dest_span.take().map(|s| s.start + by..s.end + by);
-    }
-    o
-}
-
-fn check_ids(articles: &mut Vec<Article>, diags: &mut Diagnostics) {
-    let mut first: HashMap<String, PathBuf> = HashMap::new();
-    let mut dup = Vec::new();
+/// Reports every article whose id another article already has, and returns
+/// their indices, in order. Of the articles sharing an id, the one whose file
+/// is named after the id keeps it, else the first; the others get the error.
+/// The caller removes them only after the link checks, which find pages by
+/// path: a link to either file still works.
+fn duplicate_ids(articles: &[Article], diags: &mut Diagnostics) -> Vec<usize> {
+    let named_after = |a: &Article| a.rel.file_stem().is_some_and(|s| s == a.id.as_str());
+    let mut keeper: HashMap<&str, usize> = HashMap::new();
     for (i, a) in articles.iter().enumerate() {
-        match first.get(&a.id) {
-            Some(prev) => {
-                dup.push(i);
-                diags.push(
-                    Diagnostic::error(
-                        "duplicate-id",
-                        &a.path,
-                        format!(
-                            "article id `{}` is already used by {}",
-                            a.id,
-                            display_path(prev)
-                        ),
-                    )
-                    .at(&a.source, a.id_span.clone())
-                    .with_help(
-                        "give one of them another `id`; ids name the page and must be unique",
-                    ),
-                );
-            }
-            None => {
-                first.insert(a.id.clone(), a.path.clone());
+        match keeper.get(a.id.as_str()) {
+            Some(&k) if !named_after(a) || articles.get(k).is_some_and(named_after) => {}
+            _ => {
+                keeper.insert(&a.id, i);
             }
         }
     }
-    for i in dup.into_iter().rev() {
-        articles.remove(i);
+    let mut dup = Vec::new();
+    for (i, a) in articles.iter().enumerate() {
+        let Some(prev) = keeper
+            .get(a.id.as_str())
+            .and_then(|&k| (k != i).then_some(k))
+        else {
+            continue;
+        };
+        let prev = articles
+            .get(prev)
+            .map_or(Path::new(""), |p| p.path.as_path());
+        dup.push(i);
+        diags.push(
+            Diagnostic::error(
+                "duplicate-id",
+                &a.path,
+                format!(
+                    "article id `{}` is already used by {}",
+                    a.id,
+                    display_path(prev)
+                ),
+            )
+            .at(&a.source, a.id_span.clone())
+            .with_help("give one of them another `id`; ids name the page and must be unique"),
+        );
     }
+    dup
+}
+
+/// Every `related` id must name an article.
+fn check_related(articles: &[Article], diags: &mut Diagnostics) {
     let ids: BTreeSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
-    for a in articles.iter() {
+    for a in articles {
         for (i, r) in a.related.iter().enumerate() {
             if ids.contains(r.as_str()) {
                 continue;
@@ -699,8 +311,13 @@ fn check_ids(articles: &mut Vec<Article>, diags: &mut Diagnostics) {
 }
 
 fn check_sections(articles: &[Article], sections: &[String], diags: &mut Diagnostics) {
-    // An article with errors gets those first, not advice on its sections.
-    for a in articles.iter().filter(|a| !a.has_errors) {
+    // Every problem at once, an article with errors included; but a body
+    // that could not be found (front matter never closed) has no sections
+    // to advise on.
+    for a in articles
+        .iter()
+        .filter(|a| !a.has_errors || !a.body().trim().is_empty())
+    {
         let have: BTreeSet<String> = a
             .outline
             .headings
@@ -734,16 +351,19 @@ fn check_sections(articles: &[Article], sections: &[String], diags: &mut Diagnos
     }
 }
 
-/// Every `{{#quiz ...}}` in a built page must name a quiz.
+/// Every `{{#quiz ...}}` in a built page must name a quiz. One that names a
+/// quiz file or id with errors of its own is not reported again.
 fn check_directives(
     handbook: &Handbook,
     sources: &[crate::pipeline::quiz::RawQuizSource],
+    broken_ids: &BTreeSet<String>,
     diags: &mut Diagnostics,
 ) {
     for p in handbook.pages.iter().filter(|p| p.in_summary) {
         let placer = crate::core::diagnostic::Placer::new(&p.source);
         for d in crate::pipeline::quiz::directives(&p.source) {
-            if handbook.quiz_for_directive(&p.rel, &d.arg).is_some() {
+            if handbook.quiz_for_directive(&p.rel, &d.arg).is_some() || broken_ids.contains(&d.arg)
+            {
                 continue;
             }
             // A file that exists but did not validate already has its own errors.

@@ -18,7 +18,6 @@ use crate::core::model::Article;
 use crate::pipeline::handbook::Handbook;
 use crate::render::templates::Templates;
 use mdbook_driver::MDBook;
-use mdbook_driver::config::Config;
 use mdbook_html::HtmlHandlebars;
 use mdbook_renderer::{RenderContext, Renderer};
 use rayon::prelude::*;
@@ -174,13 +173,70 @@ pub fn build_with(
     progress: Progress<'_>,
     options: &Options,
 ) -> Result<BuildReport> {
-    let root = handbook.project.root.clone();
     let dest = &check_dest(&handbook.project, dest)?;
     let state = handbook.project.state_dir();
     let stage = state.join("stage");
-
     // 1. mdBook renders the training track and the KB index pages.
-    let mut config = Config::from_disk(root.join("book.toml"))?;
+    let (mdbook_pages, book_title) = render_stage(&handbook, &templates, &stage, options)?;
+    let manifest_path = manifest_path(&state, dest);
+    let old = read_manifest(&manifest_path);
+    let mut new = Manifest {
+        version: MANIFEST_VERSION,
+        dest: dest.display().to_string(),
+        files: BTreeMap::new(),
+    };
+    let mut report = BuildReport {
+        mdbook_pages,
+        dest: dest.to_path_buf(),
+        ..BuildReport::default()
+    };
+    // 2. The linear renderer writes every unlisted article page.
+    let pages = Pages {
+        handbook: &handbook,
+        templates: &templates,
+        stage: &stage,
+        book_title: &book_title,
+        dest,
+    };
+    pages.write_articles(&old, &mut new, &mut report, progress)?;
+    // 3. Copy mdBook's output over, only what changed.
+    copy_stage(&stage, dest, &old, &mut new, &mut report)?;
+    // 4. Remove what an earlier build wrote and nothing produces now, only
+    // while it still holds exactly the bytes written: a file changed since,
+    // or one supportbook never wrote, stays.
+    for (stale, w) in old
+        .files
+        .iter()
+        .filter(|(k, _)| !new.files.contains_key(*k))
+    {
+        let path = dest.join(stale);
+        if w.verify(&path).is_some() && std::fs::remove_file(&path).is_ok() {
+            report.files_removed += 1;
+        }
+    }
+    // 5. A build killed while it wrote a page left its temporary file
+    // beside it: remove those of the pages the site has now or had.
+    report.files_removed += remove_leftover_temps(dest, new.files.keys().chain(old.files.keys()));
+    write_manifest(&manifest_path, &new)?;
+    if let (Some(dir), Some(name)) = (manifest_path.parent(), manifest_path.file_name()) {
+        remove_leftover_temps(dir, [name.to_string_lossy().into_owned()].iter());
+    }
+    Ok(report)
+}
+
+/// mdBook renders the book (the training track, the KB index pages, the
+/// generated pages) with our preprocessor in process, into `stage`, with our
+/// stylesheet and the quiz widget added unless book.toml lists them (as it
+/// must for a plain `mdbook build`). Returns the number of pages mdBook
+/// rendered and the book's title.
+fn render_stage(
+    handbook: &Arc<Handbook>,
+    templates: &Arc<Templates>,
+    stage: &Path,
+    options: &Options,
+) -> Result<(usize, String)> {
+    let root = &handbook.project.root;
+    let mut config = handbook.project.mdbook_config()?;
     config
         .set("build.create-missing", false)
         .map_err(Error::internal)?;
@@ -190,8 +246,6 @@ pub fn build_with(
             .map_err(Error::internal)?;
     }
     let book_title = config.book.title.clone().unwrap_or_default();
-    // Our stylesheet and the quiz widget, unless book.toml already lists them
-    // (as it must for a plain `mdbook build`).
     let html_config = config.html_config().unwrap_or_default();
     let listed = |files: &[PathBuf], name: &str| files.iter().any(|p| p.ends_with(name));
     let mut assets: Vec<(&str, &str, bool)> = Vec::new();
@@ -219,8 +273,8 @@ pub fn build_with(
         // SUMMARY.md names files that are missing or outside the source
         // folder (`check` warns about each): they become draft chapters,
         // listed without a page. mdBook would create them; we never do.
-        Some(summary) => MDBook::load_with_config_and_summary(&root, config.clone(), summary)?,
-        None => MDBook::load_with_config(&root, config.clone())?,
+        Some(summary) => MDBook::load_with_config_and_summary(root, config.clone(), summary)?,
+        None => MDBook::load_with_config(root, config.clone())?,
     };
     md.with_preprocessor(SupportbookPreprocessor::in_process(
         handbook.clone(),
@@ -229,45 +283,56 @@ pub fn build_with(
     let renderer = HtmlHandlebars::new();
     let (book, pctx) = md.preprocess_book(&renderer)?;
     let mdbook_pages = book.chapters().count();
-    let mut ctx = RenderContext::new(&root, book, config, &stage);
+    let mut ctx = RenderContext::new(root, book, config, stage);
     ctx.chapter_titles
         .extend(pctx.chapter_titles.borrow_mut().drain());
-    std::fs::create_dir_all(&stage).map_err(|e| Error::io("create", &stage, e))?;
+    std::fs::create_dir_all(stage).map_err(|e| Error::io("create", stage, e))?;
     renderer.render(&ctx)?;
     if !assets.is_empty() {
-        inject_assets(&stage, &assets)?;
+        inject_assets(stage, &assets)?;
     }
+    Ok((mdbook_pages, book_title))
+}
 
-    // 2. The linear renderer writes every unlisted article page.
-    let manifest_path = manifest_path(&state, dest);
-    let old = read_manifest(&manifest_path);
-    let mut new = Manifest {
-        version: MANIFEST_VERSION,
-        dest: dest.display().to_string(),
-        files: BTreeMap::new(),
-    };
-    let mut report = BuildReport {
-        mdbook_pages,
-        dest: dest.to_path_buf(),
-        ..BuildReport::default()
-    };
+/// What writing the article pages of a full build needs.
+struct Pages<'a> {
+    handbook: &'a Handbook,
+    templates: &'a Templates,
+    stage: &'a Path,
+    book_title: &'a str,
+    dest: &'a Path,
+}
 
-    let unlisted: Vec<&Article> = handbook
-        .articles
-        .iter()
-        .filter(|a| !a.in_summary)
-        .map(|a| &**a)
-        .collect();
-    if !unlisted.is_empty() {
-        let frame = Frame::new(&handbook, &stage, &book_title)?;
-        let pages = ArticlePages::new(&handbook, &templates, &frame);
+impl Pages<'_> {
+    /// Writes every unlisted article's page (in parallel) unless the
+    /// manifest of the last build (`old`) shows it unchanged, recording each
+    /// in `new`.
+    fn write_articles(
+        &self,
+        old: &Manifest,
+        new: &mut Manifest,
+        report: &mut BuildReport,
+        progress: Progress<'_>,
+    ) -> Result<()> {
+        let unlisted: Vec<&Article> = self
+            .handbook
+            .articles
+            .iter()
+            .filter(|a| !a.in_summary)
+            .map(|a| &**a)
+            .collect();
+        if unlisted.is_empty() {
+            return Ok(());
+        }
+        let frame = Frame::new(self.handbook, self.stage, self.book_title)?;
+        let pages = ArticlePages::new(self.handbook, self.templates, &frame);
         let done = AtomicUsize::new(0);
         let written = AtomicUsize::new(0);
         let total = unlisted.len();
         let results: Vec<Result<(String, Written)>> = unlisted
             .par_iter()
             .map(|a| {
-                let (out, key, wrote) = pages.write(a, dest, old.files.get(&pages.out(a)))?;
+                let (out, key, wrote) = pages.write(a, self.dest, old.files.get(&pages.out(a)))?;
                 if wrote {
                     written.fetch_add(1, Ordering::Relaxed);
                 }
@@ -281,16 +346,26 @@ pub fn build_with(
         }
         report.article_pages = total;
         report.article_pages_written = written.into_inner();
+        Ok(())
     }
+}
 
-    // 3. Copy mdBook's output over, only what changed.
-    for entry in walkdir::WalkDir::new(&stage).into_iter() {
+/// Copies what mdBook rendered into `stage` over to `dest`, writing only
+/// files whose bytes changed, recording each in `new`.
+fn copy_stage(
+    stage: &Path,
+    dest: &Path,
+    old: &Manifest,
+    new: &mut Manifest,
+    report: &mut BuildReport,
+) -> Result<()> {
+    for entry in walkdir::WalkDir::new(stage).into_iter() {
         let entry =
             entry.map_err(|e| Error::internal(format!("reading {}: {e}", stage.display())))?;
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = crate::pipeline::load::relative(&stage, entry.path());
+        let rel = crate::pipeline::load::relative(stage, entry.path());
         let rel_str = crate::core::diagnostic::display_path(&rel);
         let target = dest.join(&rel);
         let bytes = std::fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
@@ -315,28 +390,7 @@ pub fn build_with(
         };
         new.files.insert(rel_str, written);
     }
-
-    // 4. Remove what an earlier build wrote and nothing produces now, only
-    // while it still holds exactly the bytes written: a file changed since,
-    // or one supportbook never wrote, stays.
-    for (stale, w) in old
-        .files
-        .iter()
-        .filter(|(k, _)| !new.files.contains_key(*k))
-    {
-        let path = dest.join(stale);
-        if w.verify(&path).is_some() && std::fs::remove_file(&path).is_ok() {
-            report.files_removed += 1;
-        }
-    }
-    // 5. A build killed while it wrote a page left its temporary file
-    // beside it: remove those of the pages the site has now.
-    report.files_removed += remove_leftover_temps(dest, new.files.keys().chain(old.files.keys()));
-    write_manifest(&manifest_path, &new)?;
-    if let (Some(dir), Some(name)) = (manifest_path.parent(), manifest_path.file_name()) {
-        remove_leftover_temps(dir, [name.to_string_lossy().into_owned()].iter());
-    }
-    Ok(report)
+    Ok(())
 }
 
 /// The file `tmp` is the temporary file of when it is named as
@@ -474,14 +528,6 @@ impl<'a> ArticlePages<'a> {
         let written = Written::after_write(&target, key, page.as_bytes());
         Ok((out, written, true))
     }
-}
-
-/// The book title mdBook puts after each page title.
-pub fn book_title(root: &Path) -> String {
-    Config::from_disk(root.join("book.toml"))
-        .ok()
-        .and_then(|c| c.book.title)
-        .unwrap_or_default()
 }
 
 /// The manifest of the destination `dest`, keyed by its resolved path: the

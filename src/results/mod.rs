@@ -6,6 +6,7 @@
 
 pub mod posted;
 pub mod report;
+pub mod roster;
 pub mod xapi;
 
 use crate::core::error::{Error, Result};

@@ -153,8 +153,16 @@ pub fn status(quiz: &Quiz, attempts: &[&Attempt], handbook: &Handbook) -> QuizSt
 /// of its choices).
 pub const MIN_FOR_FLAGS: usize = 3;
 
-pub fn build(handbook: &Handbook, attempts: &[Attempt], learner: Option<&str>) -> Report {
+/// The report on `attempts`, for every learner who has one or is on the
+/// `roster` (see [`super::roster`]), or only for `learner`.
+pub fn build(
+    handbook: &Handbook,
+    attempts: &[Attempt],
+    roster: &[String],
+    learner: Option<&str>,
+) -> Report {
     let mut learners: BTreeSet<&str> = attempts.iter().map(|a| a.learner.as_str()).collect();
+    learners.extend(roster.iter().map(String::as_str));
     if let Some(l) = learner {
         learners.retain(|x| *x == l);
         learners.insert(l);
@@ -249,6 +257,59 @@ pub fn build(handbook: &Handbook, attempts: &[Attempt], learner: Option<&str>) -
     }
 }
 
+/// One quiz one learner must take or retake, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Due {
+    pub learner: String,
+    pub quiz_id: String,
+    pub title: String,
+    pub status: Status,
+    pub why: String,
+    /// When the last attempt finished (`None`: never taken).
+    pub last_attempt: Option<String>,
+}
+
+/// Every quiz each learner of `r` has not passed, or whose pass went
+/// stale: never taken ("not taken yet"), failed, or changed since.
+pub fn due(r: &Report) -> Vec<Due> {
+    let mut out = Vec::new();
+    for l in &r.learners {
+        for q in &l.quizzes {
+            let why = match q.status {
+                Status::Passed => continue,
+                Status::Stale => q
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "changed since it was passed".into()),
+                Status::Failed => format!(
+                    "not passed yet (last score {:.0}%)",
+                    (q.score.unwrap_or(0.0) * 100.0 + 1e-9).floor()
+                ),
+                Status::NotTaken => "not taken yet".to_string(),
+            };
+            out.push(Due {
+                learner: l.learner.clone(),
+                quiz_id: q.quiz_id.clone(),
+                title: q.title.clone(),
+                status: q.status,
+                why,
+                last_attempt: q.finished_at.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The due list as text: one line per learner and quiz.
+pub fn due_to_text(due: &[Due]) -> String {
+    if due.is_empty() {
+        return "nobody has a quiz to take or retake\n".to_string();
+    }
+    due.iter()
+        .map(|d| format!("{:<16} {:<28} {}\n", d.learner, d.quiz_id, d.why))
+        .collect()
+}
+
 fn percent(n: usize, of: usize) -> String {
     if of == 0 {
         "-".into()
@@ -340,25 +401,42 @@ pub fn to_html(r: &Report, title: &str) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{t}</title>\n<style>\nbody{{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}}\ntable{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}\n.passed{{background:#e3f4e3}}.failed{{background:#fbe3e3}}.stale{{background:#fff3d6}}.not-taken{{color:#777}}\n.flag{{color:#b00;font-weight:600}}svg text{{font-size:12px;font-family:system-ui,sans-serif}}\n</style>\n</head>\n<body>\n<h1>{t}</h1>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{t}</title>\n<style>\nbody{{font-family:system-ui,sans-serif;max-width:76em;margin:2em auto;padding:0 1em;color:#222}}p,ul{{max-width:60em}}\ntable{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}\n.table-scroll{{max-width:100%;overflow-x:auto;margin:1em 0}}.table-scroll table{{margin:0}}\n.learners thead th{{vertical-align:bottom;min-width:5em;max-width:9em;font-weight:600;font-size:.9em}}.learners td{{white-space:nowrap;font-size:.9em}}\n.learners th:first-child{{position:sticky;left:0;z-index:1;background:#fff;box-shadow:inset 1px 0 #ccc,inset -1px 0 #ccc}}.learners tbody th{{min-width:6em;max-width:14em;overflow-wrap:break-word}}\n.passed{{background:#e3f4e3}}.failed{{background:#fbe3e3}}.stale{{background:#fff3d6}}.not-taken{{color:#777}}\n.flag{{color:#b00;font-weight:600}}svg text{{font-size:12px;font-family:system-ui,sans-serif}}\n</style>\n</head>\n<body>\n<h1>{t}</h1>\n",
         t = escape_attr(title)
     );
     out.push_str("<h2>Learners</h2>\n");
     if r.learners.is_empty() {
         out.push_str("<p>No attempts recorded yet.</p>\n");
     } else {
-        let quiz_ids: Vec<&str> = r
+        // A column per quiz, headed by its title (which wraps; the id is
+        // its tooltip); when the columns are still wider than the page, the
+        // table scrolls inside its own box, learners' names kept in view.
+        let quizzes: Vec<(&str, &str)> = r
             .learners
             .first()
-            .map(|l| l.quizzes.iter().map(|q| q.quiz_id.as_str()).collect())
+            .map(|l| {
+                l.quizzes
+                    .iter()
+                    .map(|q| (q.quiz_id.as_str(), q.title.as_str()))
+                    .collect()
+            })
             .unwrap_or_default();
-        out.push_str("<table>\n<thead><tr><th>Learner</th>");
-        for id in &quiz_ids {
-            let _ = write!(out, "<th>{}</th>", escape_attr(id));
+        out.push_str("<div class=\"table-scroll\" role=\"region\" aria-label=\"Learners by quiz\" tabindex=\"0\">\n<table class=\"learners\">\n<thead><tr><th>Learner</th>");
+        for (id, title) in &quizzes {
+            let _ = write!(
+                out,
+                "<th scope=\"col\" title=\"{}\">{}</th>",
+                escape_attr(id),
+                escape_attr(title)
+            );
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for l in &r.learners {
-            let _ = write!(out, "<tr><th>{}</th>", escape_attr(&l.learner));
+            let _ = write!(
+                out,
+                "<tr><th scope=\"row\">{}</th>",
+                escape_attr(&l.learner)
+            );
             for q in &l.quizzes {
                 let class = match q.status {
                     Status::Passed => "passed",
@@ -381,7 +459,7 @@ pub fn to_html(r: &Report, title: &str) -> String {
             }
             out.push_str("</tr>\n");
         }
-        out.push_str("</tbody>\n</table>\n");
+        out.push_str("</tbody>\n</table>\n</div>\n");
     }
 
     out.push_str("<h2>Questions</h2>\n<p>Share of learners who got each question right on their first try. Red bars: most people miss it.</p>\n");

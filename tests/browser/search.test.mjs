@@ -5,8 +5,11 @@
 //
 // BASE_URL is a running `supportbook serve` (http://127.0.0.1:PORT/). Opens the KB overview,
 // opens mdBook's search bar, types a customer's words and checks that the results come from
-// GET /api/search (titles, snippets with highlighted words, product/tag chips), that a
-// product chip filters them, and that mdBook's own offline search did not answer instead.
+// GET /api/search (titles, snippets with highlighted words, product/tag chips), that the filter
+// chips are the few with the most results, with counts, drawn as the site's tag pills and
+// legible (WCAG contrast 4.5 or more) in the light and dark themes, that a product chip filters
+// them, and that mdBook's own offline search did not answer instead. Screenshots of the chips in
+// each theme go to /tmp/sb-search-chips-THEME.png.
 // Needs Debian's /usr/bin/chromium (or SB_CHROMIUM=path) and `npm ci` in this folder.
 // Exit code 0 only when every check passed; the last line is "N passed, 0 failed".
 
@@ -68,7 +71,13 @@ async function main() {
     const header = await page.locator('#mdbook-searchresults-header').textContent();
     check(/results? for 'my site still shows the old host'/.test(header || ''), `the header counts them (${header})`);
 
-    // Filter chips: products and tags from the results; a product chip filters.
+    // Filter chips: the few products and tags most results share, with counts.
+    const offered = await page.locator('#supportbook-search-filters button').evaluateAll((bs) =>
+      bs.map((b) => ({ value: b.dataset.value, count: Number(b.dataset.count), text: b.textContent, pill: b.classList.contains('sb-chip'), radius: parseFloat(getComputedStyle(b).borderTopLeftRadius) })));
+    check(offered.length >= 1 && offered.length <= 6, `at most 6 filter chips (${offered.length})`, JSON.stringify(offered));
+    check(offered.every((c, i) => i === 0 || offered[i - 1].count >= c.count), 'the chips with the most results come first', JSON.stringify(offered));
+    check(offered.every((c) => c.count > 0 && c.text.endsWith(String(c.count))), 'each chip shows its count', JSON.stringify(offered));
+    check(offered.every((c) => c.pill && c.radius >= 8), 'chips are the site\'s rounded tag pills (.sb-chip)', JSON.stringify(offered));
     const chip = page.locator('#supportbook-search-filters button[data-kind="product"][data-value="dns"]');
     check(await chip.count() === 1, 'a "dns" product chip is offered');
     const before = apiCalls.length;
@@ -87,6 +96,36 @@ async function main() {
     check(filtered > 0, `filtered results shown (${filtered})`);
     const chipsText = await page.locator('#mdbook-searchresults li.supportbook-hit').allTextContents();
     check(chipsText.every((t) => /\bdns\b/.test(t)), 'every filtered result is a dns article', chipsText.join('\n'));
+
+    // Legible in every theme: the text of each chip, pressed or not, against
+    // what is behind it (WCAG contrast ratio).
+    for (const theme of ['light', 'rust', 'coal', 'navy', 'ayu']) {
+      const ratios = await page.evaluate((t) => {
+        const h = document.documentElement;
+        h.classList.remove('light', 'rust', 'coal', 'navy', 'ayu');
+        h.classList.add(t);
+        const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+        const lum = (c) => {
+          const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+          return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+        };
+        const behind = (el) => {
+          for (let e = el; e; e = e.parentElement) {
+            const c = rgb(getComputedStyle(e).backgroundColor);
+            if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) return c;
+          }
+          return [255, 255, 255];
+        };
+        return Array.from(document.querySelectorAll('#supportbook-search-filters button')).map((b) => {
+          const a = lum(rgb(getComputedStyle(b).color));
+          const z = lum(behind(b));
+          return { value: b.dataset.value, on: b.classList.contains('active'), ratio: (Math.max(a, z) + 0.05) / (Math.min(a, z) + 0.05) };
+        });
+      }, theme);
+      check(ratios.some((r) => r.on) && ratios.every((r) => r.ratio >= 4.5), `chips are legible in the ${theme} theme`, JSON.stringify(ratios));
+      await page.locator('#supportbook-search-filters').screenshot({ path: `/tmp/sb-search-chips-${theme}.png` });
+    }
+    await page.evaluate(() => { const h = document.documentElement; h.classList.remove('rust', 'coal', 'navy', 'ayu'); h.classList.add('light'); });
 
     // mdBook's offline search would render li without our class.
     const foreign = await page.locator('#mdbook-searchresults li:not(.supportbook-hit)').count();

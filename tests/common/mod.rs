@@ -158,7 +158,11 @@ pub fn command(exe: &str, cwd: &Path) -> Command {
     let mut cmd = Command::new(exe);
     cmd.current_dir(cwd);
     for (k, _) in std::env::vars() {
-        if k.starts_with("SUPPORTBOOK_") || k.starts_with("MDBOOK_") || k == "RUST_LOG" {
+        if k.starts_with("SUPPORTBOOK_")
+            || k.starts_with("MDBOOK_")
+            || k == "RUST_LOG"
+            || k == "COLUMNS"
+        {
             cmd.env_remove(k);
         }
     }

@@ -59,6 +59,7 @@ pub fn run(root: &Path, args: &CheckArgs, quiet: bool) -> Result<()> {
         &loaded.stamps,
         quiet || args.format == Format::Json,
     )?);
+    diags.extend(crate::results::roster::load(&handbook.project).1);
     diags.sort();
     if args.strict {
         diags.make_strict();

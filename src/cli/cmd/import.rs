@@ -56,54 +56,9 @@ pub fn run(root: &Path, cwd: &Path, args: &ImportArgs, quiet: bool) -> Result<()
         )));
     }
 
-    // Where the files go: inside the KB folder, never out of it.
-    let kb_dir = project.kb_dir();
-    let into = match &args.into {
-        Some(dir) => cwd.join(dir),
-        None => kb_dir.join(source_name(&src, meta.is_dir())?),
-    };
-    let (into, into_rel_kb) = import::check_into(&into, &kb_dir, root)?;
-    if let (Ok(real_src), Some(real_into)) = (src.canonicalize(), real_path(&into)) {
-        let src_dir = if meta.is_dir() {
-            real_src.clone()
-        } else {
-            real_src
-                .parent()
-                .map_or(real_src.clone(), Path::to_path_buf)
-        };
-        if meta.is_dir() && (real_into.starts_with(&src_dir) || src_dir.starts_with(&real_into)) {
-            return Err(Error::Refused(format!(
-                "cannot import {} into {}: the two folders overlap",
-                args.src.display(),
-                shown(&into, root)
-            )));
-        }
-    }
+    let (into, into_rel_kb) = destination(root, cwd, &project, args, &src, meta.is_dir())?;
     let record_path = import::record_path(root, &into_rel_kb);
-    for p in [root.join("imports"), record_path.clone()] {
-        if p.symlink_metadata()
-            .is_ok_and(|m| m.file_type().is_symlink())
-        {
-            return Err(Error::Refused(format!(
-                "{} is a symbolic link; the import record is only written to a plain file",
-                shown(&p, root)
-            )));
-        }
-    }
-    let old_text = match std::fs::read_to_string(&record_path) {
-        Ok(t) => Some(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io("read", &record_path, e)),
-    };
-    let old = match &old_text {
-        Some(t) => Record::parse(t).map_err(|why| {
-            Error::Refused(format!(
-                "the import record {} is damaged: {why}; fix or remove that line (a file the record does not list is only replaced when it is identical)",
-                shown(&record_path, root)
-            ))
-        })?,
-        None => Record::default(),
-    };
+    let (old_text, old) = read_record(root, &record_path)?;
 
     // A progress bar on a terminal, shown once the import has taken a second.
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
@@ -122,40 +77,17 @@ pub fn run(root: &Path, cwd: &Path, args: &ImportArgs, quiet: bool) -> Result<()
     };
 
     bar.set_prefix("reading");
-    let plan = match from {
-        ImportFrom::Markdown => {
-            let mapping = markdown::Mapping::from_book_toml(&project.book_toml)?;
-            markdown::plan(&src, &mapping, &progress)?
-        }
-        ImportFrom::Zendesk => {
-            let files = zendesk::export_files(&src)?;
-            if files.is_empty() {
-                return Err(Error::Refused(format!(
-                    "cannot import {} from Zendesk: the folder has no .json files",
-                    args.src.display()
-                )));
-            }
-            let (export, diags) = zendesk::read(&files, cwd)?;
-            if !diags.is_empty() {
-                bar.finish_and_clear();
-                let mut all = Diagnostics::new();
-                all.extend(diags);
-                let diags = all;
-                eprint!("{}", diags.render_human());
-                return Err(Error::Invalid {
-                    errors: diags.errors(),
-                });
-            }
-            if export.articles.is_none() {
-                return Err(Error::Refused(format!(
-                    "{} has no `articles` array: expected the Help Center API's List Articles response ({{\"articles\": [...]}})",
-                    args.src.display()
-                )));
-            }
-            zendesk::plan(&export, &old, &progress)
+    let plan = read_source(from, &src, cwd, args, &project, &old, &progress);
+    bar.finish_and_clear();
+    let plan = match plan? {
+        Ok(plan) => plan,
+        Err(diags) => {
+            eprint!("{}", diags.render_human());
+            return Err(Error::Invalid {
+                errors: diags.errors(),
+            });
         }
     };
-    bar.finish_and_clear();
 
     let outcome = import::reconcile(&plan.files, &old, |rel| import::on_disk(&into, rel));
     let into_shown = shown(&into, root);
@@ -215,6 +147,114 @@ pub fn run(root: &Path, cwd: &Path, args: &ImportArgs, quiet: bool) -> Result<()
         );
     }
     Ok(())
+}
+
+/// Where the imported files go (inside the KB folder, never out of it, and
+/// never overlapping the folder imported from): (the folder, the same
+/// relative to the KB folder).
+fn destination(
+    root: &Path,
+    cwd: &Path,
+    project: &crate::core::config::Project,
+    args: &ImportArgs,
+    src: &Path,
+    is_dir: bool,
+) -> Result<(PathBuf, PathBuf)> {
+    let kb_dir = project.kb_dir();
+    let into = match &args.into {
+        Some(dir) => cwd.join(dir),
+        None => kb_dir.join(source_name(src, is_dir)?),
+    };
+    let (into, into_rel_kb) = import::check_into(&into, &kb_dir, root)?;
+    if let (Ok(real_src), Some(real_into)) = (src.canonicalize(), real_path(&into)) {
+        let src_dir = if is_dir {
+            real_src.clone()
+        } else {
+            real_src
+                .parent()
+                .map_or(real_src.clone(), Path::to_path_buf)
+        };
+        if is_dir && (real_into.starts_with(&src_dir) || src_dir.starts_with(&real_into)) {
+            return Err(Error::Refused(format!(
+                "cannot import {} into {}: the two folders overlap",
+                args.src.display(),
+                shown(&into, root)
+            )));
+        }
+    }
+    Ok((into, into_rel_kb))
+}
+
+/// The import record of an earlier import into the same folder, as text and
+/// parsed (empty when there was none). A record that is a symbolic link, or
+/// under one, is refused.
+fn read_record(root: &Path, record_path: &Path) -> Result<(Option<String>, Record)> {
+    for p in [root.join("imports"), record_path.to_path_buf()] {
+        if p.symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Err(Error::Refused(format!(
+                "{} is a symbolic link; the import record is only written to a plain file",
+                shown(&p, root)
+            )));
+        }
+    }
+    let old_text = match std::fs::read_to_string(record_path) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io("read", record_path, e)),
+    };
+    let old = match &old_text {
+        Some(t) => Record::parse(t).map_err(|why| {
+            Error::Refused(format!(
+                "the import record {} is damaged: {why}; fix or remove that line (a file the record does not list is only replaced when it is identical)",
+                shown(record_path, root)
+            ))
+        })?,
+        None => Record::default(),
+    };
+    Ok((old_text, old))
+}
+
+/// Reads what is imported, Markdown or a Zendesk export, into the files to
+/// write (nothing written yet), or the problems in the export.
+fn read_source(
+    from: ImportFrom,
+    src: &Path,
+    cwd: &Path,
+    args: &ImportArgs,
+    project: &crate::core::config::Project,
+    old: &Record,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Result<import::Plan, Diagnostics>> {
+    match from {
+        ImportFrom::Markdown => {
+            let mapping = markdown::Mapping::from_book_toml(&project.book_toml)?;
+            markdown::plan(src, &mapping, progress).map(Ok)
+        }
+        ImportFrom::Zendesk => {
+            let files = zendesk::export_files(src)?;
+            if files.is_empty() {
+                return Err(Error::Refused(format!(
+                    "cannot import {} from Zendesk: the folder has no .json files",
+                    args.src.display()
+                )));
+            }
+            let (export, diags) = zendesk::read(&files, cwd)?;
+            if !diags.is_empty() {
+                let mut all = Diagnostics::new();
+                all.extend(diags);
+                return Ok(Err(all));
+            }
+            if export.articles.is_none() {
+                return Err(Error::Refused(format!(
+                    "{} has no `articles` array: expected the Help Center API's List Articles response ({{\"articles\": [...]}})",
+                    args.src.display()
+                )));
+            }
+            Ok(Ok(zendesk::plan(&export, old, progress)))
+        }
+    }
 }
 
 /// Markdown for a folder with `.md` files, or without any `.json` file;

@@ -39,7 +39,17 @@ jobs:
           fetch-depth: 0
       - uses: dtolnay/rust-toolchain@stable
       - name: Install supportbook
-        run: cargo install supportbook --locked
+        # From the git repository book.toml names: tool-git (and tool-rev, a
+        # tag, branch or commit) in [preprocessor.supportbook].
+        run: |
+          setting() { python3 -c 'import sys, tomllib; print(tomllib.load(open("book.toml", "rb")).get("preprocessor", {}).get("supportbook", {}).get(sys.argv[1], ""))' "$1"; }
+          url=$(setting tool-git)
+          rev=$(setting tool-rev)
+          if [ -z "$url" ]; then
+            echo "::error file=book.toml::set tool-git in [preprocessor.supportbook]: the git repository to install supportbook from"
+            exit 1
+          fi
+          cargo install --locked --git "$url" ${rev:+--rev "$rev"} supportbook
       - name: Check
         run: supportbook check
       - name: Build
@@ -62,18 +72,64 @@ jobs:
 
 const QUIZZES_README: &str = "# Quizzes\n\nOne quiz per TOML file, in mdbook-quiz's format. Embed a quiz in a chapter of\n`content/training/` with `{{#quiz ../../quizzes/FILE.toml}}` (the path is relative to the\nchapter's file), or from anywhere by its id: `{{#quiz ID}}` (the file name without `.toml`,\nunless `[quiz]` sets an `id`).\n";
 
-fn book_toml(title: &str) -> String {
-    let title = toml::Value::String(title.to_string()).to_string();
+/// Where CI installs supportbook from: the `--tool-git` given, else the
+/// repository this build names (Cargo.toml's `repository`), if any.
+fn tool_source(args: &InitArgs) -> Result<(Option<String>, Option<String>)> {
+    let url = args
+        .tool_git
+        .clone()
+        .or_else(|| Some(env!("CARGO_PKG_REPOSITORY").to_string()).filter(|u| !u.is_empty()));
+    let checks = [
+        (
+            "--tool-git",
+            url.as_deref(),
+            crate::core::config::git_url_problem as fn(&str) -> _,
+        ),
+        (
+            "--tool-rev",
+            args.tool_rev.as_deref(),
+            crate::core::config::git_rev_problem,
+        ),
+    ];
+    for (flag, value, problem) in checks {
+        if let Some(why) = value.and_then(problem) {
+            return Err(Error::Refused(format!(
+                "{flag} {:?} is not usable: {why}",
+                value.unwrap_or("")
+            )));
+        }
+    }
+    Ok((url, args.tool_rev.clone()))
+}
+
+fn book_toml(title: &str, tool_git: Option<&str>, tool_rev: Option<&str>) -> String {
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let title = quote(title);
+    let mut tool = String::from(
+        "# The git repository (and tag, branch or commit) the CI workflow\n# installs supportbook from: .github/workflows/handbook.yml.\n",
+    );
+    match tool_git {
+        Some(url) => tool.push_str(&format!("tool-git = {}\n", quote(url))),
+        None => tool.push_str("# tool-git = \"https://github.com/OWNER/supportbook\"\n"),
+    }
+    match tool_rev {
+        Some(rev) => tool.push_str(&format!("tool-rev = {}\n", quote(rev))),
+        None => tool.push_str("# tool-rev = \"v0.1.0\"\n"),
+    }
     format!(
-        "[book]\ntitle = {title}\nsrc = \"content\"\nlanguage = \"en\"\n\n[output.html]\nadditional-css = [\"templates/supportbook.css\", \"assets/quiz.css\"]\nadditional-js = [\"assets/quiz.js\"]\n\n# supportbook's settings; `mdbook build` runs the same preprocessor when\n# mdbook-supportbook is on PATH.\n[preprocessor.supportbook]\nreview-days = 365\n"
+        "[book]\ntitle = {title}\nsrc = \"content\"\nlanguage = \"en\"\n\n[output.html]\nadditional-css = [\"templates/supportbook.css\", \"assets/quiz.css\"]\nadditional-js = [\"assets/quiz.js\"]\n\n# supportbook's settings; `mdbook build` runs the same preprocessor when\n# mdbook-supportbook is on PATH.\n[preprocessor.supportbook]\nreview-days = 365\n{tool}"
     )
 }
 
 pub fn run(cwd: &Path, args: &InitArgs, quiet: bool) -> Result<()> {
     let dir = cwd.join(&args.dir);
     let reviewed = crate::today().to_string();
+    let (tool_git, tool_rev) = tool_source(args)?;
     let files: Vec<(&str, String)> = vec![
-        ("book.toml", book_toml(&args.title)),
+        (
+            "book.toml",
+            book_toml(&args.title, tool_git.as_deref(), tool_rev.as_deref()),
+        ),
         ("content/SUMMARY.md", SUMMARY.to_string()),
         ("content/README.md", README.to_string()),
         ("content/training/01-how-we-support.md", CHAPTER.to_string()),
@@ -161,16 +217,21 @@ pub fn run(cwd: &Path, args: &InitArgs, quiet: bool) -> Result<()> {
         } else {
             dir.clone()
         };
-        eprint!("{}", next_steps(&shown, &git));
+        eprint!("{}", next_steps(&shown, &git, tool_git.is_some()));
     }
     Ok(())
 }
 
 /// What to do after `init`, as commands to type.
-fn next_steps(dir: &Path, git: &InitRepo) -> String {
+fn next_steps(dir: &Path, git: &InitRepo, has_tool_git: bool) -> String {
     let mut out = String::from("next steps:\n");
     if dir.components().any(|c| c != std::path::Component::CurDir) {
         out.push_str(&format!("  cd {}\n", dir.display()));
+    }
+    if !has_tool_git {
+        out.push_str(
+            "  $EDITOR book.toml           # set tool-git: the git repository CI installs supportbook from\n",
+        );
     }
     out.push_str(
         "  supportbook serve --open    # preview at http://127.0.0.1:3000/, rebuilt as you save\n",

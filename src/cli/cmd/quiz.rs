@@ -45,8 +45,20 @@ pub fn run(root: &Path, cmd: &QuizCommand, quiet: bool) -> Result<()> {
             let stdin = std::io::stdin();
             let mut input = stdin.lock();
             let mut out = std::io::stdout().lock();
-            let echo = !std::io::IsTerminal::is_terminal(&stdin);
-            let finished = match take::run(quiz, &mut input, &mut out, echo) {
+            let style = take::Style {
+                echo: !std::io::IsTerminal::is_terminal(&stdin),
+                width: terminal_width(),
+            };
+            let reading: Vec<take::Reading> = quiz
+                .covers
+                .iter()
+                .filter_map(|id| handbook.article(id))
+                .map(|a| take::Reading {
+                    title: a.title.clone(),
+                    path: display_path(&a.path),
+                })
+                .collect();
+            let finished = match take::run(quiz, &reading, &mut input, &mut out, style) {
                 Ok(f) => f,
                 Err(Stop::EndOfInput) => {
                     return Err(Error::Refused(
@@ -84,6 +96,23 @@ pub fn run(root: &Path, cmd: &QuizCommand, quiet: bool) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The width to wrap a quiz to: `COLUMNS` when it is set (as a number of at
+/// least 20), else the terminal's width when stdout is one; `None` (no
+/// wrapping) for output to a file or a pipe.
+fn terminal_width() -> Option<usize> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| *w >= 20)
+        .or_else(|| {
+            let stdout = std::io::stdout();
+            std::io::IsTerminal::is_terminal(&stdout)
+                .then(|| terminal_size::terminal_size_of(&stdout))
+                .flatten()
+                .map(|(w, _)| usize::from(w.0))
+        })
 }
 
 /// One row of `quiz list`: a quiz that validated, or a quiz file with errors.

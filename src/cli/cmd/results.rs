@@ -19,8 +19,12 @@ fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
 
 pub fn run(root: &Path, cmd: &ResultsCommand, quiet: bool) -> Result<()> {
     let Loaded {
-        handbook, diags, ..
+        handbook,
+        mut diags,
+        ..
     } = engine::load(root, crate::today())?;
+    let (roster, roster_diags) = results::roster::load(&handbook.project);
+    diags.extend(roster_diags);
     if diags.has_errors() {
         eprint!("{}", diags.render_human());
         return Err(Error::Invalid {
@@ -36,7 +40,7 @@ pub fn run(root: &Path, cmd: &ResultsCommand, quiet: bool) -> Result<()> {
             out,
         } => {
             let attempts = db.attempts()?;
-            let r = report::build(&handbook, &attempts, learner.as_deref());
+            let r = report::build(&handbook, &attempts, &roster, learner.as_deref());
             let text = match format {
                 ReportFormat::Text => report::to_text(&r),
                 ReportFormat::Json => {
@@ -54,38 +58,11 @@ pub fn run(root: &Path, cmd: &ResultsCommand, quiet: bool) -> Result<()> {
         }
         ResultsCommand::Due { learner, format } => {
             let attempts = db.attempts()?;
-            let r = report::build(&handbook, &attempts, learner.as_deref());
-            let due: Vec<serde_json::Value> = r
-                .learners
-                .iter()
-                .flat_map(|l| {
-                    l.quizzes.iter().filter_map(move |q| {
-                        let why = match q.status {
-                            report::Status::Stale => q.reason.clone()?,
-                            report::Status::Failed => format!(
-                                "not passed yet (last score {:.0}%)",
-                                (q.score.unwrap_or(0.0) * 100.0 + 1e-9).floor()
-                            ),
-                            _ => return None,
-                        };
-                        Some(serde_json::json!({"learner": l.learner, "quiz_id": q.quiz_id, "title": q.title, "status": q.status, "why": why, "last_attempt": q.finished_at}))
-                    })
-                })
-                .collect();
+            let r = report::build(&handbook, &attempts, &roster, learner.as_deref());
+            let due = report::due(&r);
             let text = match format {
-                TextOrJson::Json => serde_json::Value::Array(due).to_string() + "\n",
-                TextOrJson::Text if due.is_empty() => "nobody has a quiz to retake\n".to_string(),
-                TextOrJson::Text => due
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "{:<16} {:<28} {}\n",
-                            d["learner"].as_str().unwrap_or(""),
-                            d["quiz_id"].as_str().unwrap_or(""),
-                            d["why"].as_str().unwrap_or("")
-                        )
-                    })
-                    .collect(),
+                TextOrJson::Json => serde_json::to_string(&due).map_err(Error::internal)? + "\n",
+                TextOrJson::Text => report::due_to_text(&due),
             };
             write_out(None, &text)
         }

@@ -4,7 +4,6 @@ use crate::cli::ServeArgs;
 use crate::core::error::{Error, Result};
 use crate::engine::{Engine, Options, Outcome};
 use crate::live::serve::{Guard, Live, Snapshot, app_with, listen};
-use crate::render::site;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
@@ -29,11 +28,10 @@ pub fn run(root: &Path, args: &ServeArgs, quiet: bool) -> Result<()> {
     }
     let request_timeout = std::time::Duration::from_secs_f64(timeout);
     let guard = Guard::new(ip, &args.allowed_host, request_timeout).map_err(Error::Refused)?;
+    // The same site `build` writes: the live-reload script is added to each
+    // page as it is served (see `live::serve::inject`), never written to disk.
     let options = Options {
         dest: args.watch.dest.clone(),
-        site: site::Options {
-            live_reload_endpoint: Some("__livereload".into()),
-        },
         ..Options::default()
     };
     let mut engine = Engine::new(root, options)?;

@@ -184,13 +184,37 @@ impl Ctx<'_> {
     }
 }
 
-/// Validates one quiz file. Cross-file checks (duplicate ids, `covers`) are
-/// in [`check_all`].
+/// One quiz file as far as it could be read: the quiz (the questions that
+/// could be checked), every question's id, and whether the file has errors.
+/// A quiz with errors is not used, but its ids and `covers` still take part
+/// in the checks across files, so one mistake does not hide another.
+#[derive(Debug, Clone)]
+pub struct QuizCheck {
+    pub quiz: Quiz,
+    /// Every question's id, those whose checks failed included, in order.
+    pub question_ids: Vec<String>,
+    pub has_errors: bool,
+}
+
+/// Validates one quiz file: the quiz, or `None` when it has errors (all of
+/// them in `diags`). Cross-file checks (duplicate ids, `covers`) are in
+/// [`check_all`].
 pub fn validate(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<Quiz> {
-    let before = diags
-        .iter()
-        .filter(|d| d.severity == crate::core::diagnostic::Severity::Error)
-        .count();
+    check_file(raw, diags)
+        .filter(|c| !c.has_errors)
+        .map(|c| c.quiz)
+}
+
+/// Checks one quiz file, reporting every problem in it; `None` only when it
+/// is not a quiz file at all (TOML that does not parse, a key of the wrong
+/// type).
+pub fn check_file(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<QuizCheck> {
+    let errors = |d: &[Diagnostic]| {
+        d.iter()
+            .filter(|d| d.severity == crate::core::diagnostic::Severity::Error)
+            .count()
+    };
+    let before = errors(diags);
     let (file, ignored) = crate::core::toml_keys::from_str::<RawQuizFile>(&raw.source);
     raw::unknown_keys(&raw.path, &raw.source, &ignored, diags);
     let file = match file {
@@ -244,7 +268,6 @@ pub fn validate(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<Quiz
         Some(p) => *p.get_ref(),
         None => 70,
     };
-    let mut questions = Vec::new();
     if file.questions.is_empty() {
         cx.error(
             "empty-quiz",
@@ -253,20 +276,15 @@ pub fn validate(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<Quiz
             Some("add a [[questions]] table".into()),
         );
     }
+    let mut questions = Vec::new();
+    let mut question_ids = Vec::new();
     for (i, q) in file.questions.iter().enumerate() {
-        if let Some(q) = question(&mut cx, &id, i, q) {
-            questions.push(q);
-        }
+        let (qid, checked) = question(&mut cx, &id, i, q);
+        question_ids.push(qid);
+        questions.extend(checked);
     }
-    let errors = cx
-        .diags
-        .iter()
-        .filter(|d| d.severity == crate::core::diagnostic::Severity::Error)
-        .count();
-    if errors > before {
-        return None;
-    }
-    Some(Quiz {
+    let has_errors = errors(cx.diags) > before;
+    let quiz = Quiz {
         title: meta.title.unwrap_or_else(|| stem.replace('-', " ")),
         id,
         pass_percent,
@@ -280,6 +298,11 @@ pub fn validate(raw: &RawQuizSource, diags: &mut Vec<Diagnostic>) -> Option<Quiz
             .chars()
             .take(16)
             .collect(),
+    };
+    Some(QuizCheck {
+        quiz,
+        question_ids,
+        has_errors,
     })
 }
 
@@ -290,12 +313,14 @@ fn choice_parts(c: &RawChoice) -> (String, Option<String>) {
     }
 }
 
+/// Checks one question: its id (given or derived), and the question when
+/// its checks passed far enough to build it.
 fn question(
     cx: &mut Ctx<'_>,
     quiz_id: &str,
     index: usize,
     spanned: &toml::Spanned<RawQuestion>,
-) -> Option<Question> {
+) -> (String, Option<Question>) {
     let span = spanned.span();
     let q = spanned.get_ref();
     let id = match &q.id {
@@ -313,6 +338,18 @@ fn question(
             derived
         }
     };
+    let checked = question_body(cx, &id, q, span);
+    (id, checked)
+}
+
+/// Checks one question's prompt and answer by its type.
+fn question_body(
+    cx: &mut Ctx<'_>,
+    id: &str,
+    q: &RawQuestion,
+    span: Range<usize>,
+) -> Option<Question> {
+    let id = id.to_string();
     let prompt_text = q
         .prompt
         .as_ref()
@@ -320,159 +357,10 @@ fn question(
         .unwrap_or_default();
     let ty = q.kind.get_ref().as_str();
     let kind = match ty {
-        "MultipleChoice" => {
-            let mut choices = Vec::new();
-            let answers: Vec<(String, Option<String>)> = match q
-                .answer
-                .as_ref()
-                .and_then(|a| a.answer.as_ref())
-                .map(toml::Spanned::get_ref)
-            {
-                Some(RawAnswerValue::One(c)) => vec![choice_parts(c)],
-                Some(RawAnswerValue::Many(list)) => list.iter().map(choice_parts).collect(),
-                None => Vec::new(),
-            };
-            if answers.is_empty() || answers.iter().any(|(t, _)| t.trim().is_empty()) {
-                cx.error(
-                    "no-correct-answer",
-                    span.clone(),
-                    format!("question `{id}` has no correct answer"),
-                    Some(
-                        "set answer.answer = \"...\" (or a list when several choices are right)"
-                            .into(),
-                    ),
-                );
-            }
-            let answer_texts: BTreeSet<String> =
-                answers.iter().map(|(t, _)| t.trim().to_string()).collect();
-            for (t, f) in &answers {
-                choices.push(Choice {
-                    text: t.clone(),
-                    correct: true,
-                    feedback: f.clone(),
-                });
-            }
-            let distractors = q
-                .prompt
-                .as_ref()
-                .map(|p| p.distractors.as_slice())
-                .unwrap_or(&[]);
-            let mut seen = answer_texts.clone();
-            for d in distractors {
-                let (t, f) = choice_parts(d.get_ref());
-                if answer_texts.contains(t.trim()) {
-                    cx.error(
-                        "answer-is-distractor",
-                        d.span(),
-                        format!(
-                            "in question `{id}`, the answer \"{}\" is also listed as a distractor",
-                            t.trim()
-                        ),
-                        Some("remove it from prompt.distractors".into()),
-                    );
-                } else if !seen.insert(t.trim().to_string()) {
-                    cx.error(
-                        "duplicate-choice",
-                        d.span(),
-                        format!(
-                            "in question `{id}`, the choice \"{}\" appears twice",
-                            t.trim()
-                        ),
-                        None,
-                    );
-                }
-                choices.push(Choice {
-                    text: t,
-                    correct: false,
-                    feedback: f,
-                });
-            }
-            let prompt = q.prompt.as_ref();
-            Kind::MultipleChoice {
-                multiple: answers.len() > 1,
-                choices,
-                sort_answers: prompt.and_then(|p| p.sort_answers).unwrap_or(false),
-                answer_index: prompt.and_then(|p| p.answer_index),
-            }
-        }
-        "ShortAnswer" => {
-            let answer = q.answer.as_ref();
-            let mut answers = Vec::new();
-            if let Some(RawAnswerValue::One(c)) = answer
-                .and_then(|a| a.answer.as_ref())
-                .map(toml::Spanned::get_ref)
-            {
-                answers.push(choice_parts(c).0);
-            }
-            if answers.is_empty() {
-                cx.error(
-                    "no-correct-answer",
-                    span.clone(),
-                    format!("question `{id}` has no correct answer"),
-                    Some("set answer.answer = \"...\"".into()),
-                );
-            }
-            answers.extend(answer.map(|a| a.alternatives.clone()).unwrap_or_default());
-            Kind::ShortAnswer {
-                answers,
-                long: q.prompt.as_ref().and_then(|p| p.response.as_deref()) == Some("long"),
-            }
-        }
-        "Tracing" => {
-            let program = q
-                .prompt
-                .as_ref()
-                .and_then(|p| p.program.clone())
-                .unwrap_or_default();
-            if program.trim().is_empty() {
-                cx.error(
-                    "missing-program",
-                    span.clone(),
-                    format!("tracing question `{id}` has no prompt.program"),
-                    None,
-                );
-            }
-            let answer = q.answer.as_ref();
-            let Some(does_compile) = answer.and_then(|a| a.does_compile) else {
-                cx.error(
-                    "no-correct-answer",
-                    span.clone(),
-                    format!("tracing question `{id}` needs answer.doesCompile"),
-                    None,
-                );
-                return None;
-            };
-            Kind::Tracing {
-                program,
-                does_compile,
-                stdout: answer.and_then(|a| a.stdout.clone()),
-            }
-        }
-        "Ordering" => {
-            let items = q
-                .answer
-                .as_ref()
-                .map(|a| a.order.clone())
-                .unwrap_or_default();
-            if items.len() < 2 {
-                cx.error(
-                    "no-correct-answer",
-                    span.clone(),
-                    format!("ordering question `{id}` needs at least two steps in answer.order"),
-                    None,
-                );
-            }
-            let distinct: BTreeSet<&String> = items.iter().collect();
-            if distinct.len() != items.len() {
-                cx.error(
-                    "duplicate-choice",
-                    span.clone(),
-                    format!("ordering question `{id}` lists a step twice"),
-                    None,
-                );
-            }
-            Kind::Ordering { items }
-        }
+        "MultipleChoice" => multiple_choice(cx, &id, q, span.clone()),
+        "ShortAnswer" => short_answer(cx, &id, q, span.clone()),
+        "Tracing" => tracing_question(cx, &id, q, span.clone())?,
+        "Ordering" => ordering(cx, &id, q, span.clone()),
         "Scenario" => scenario(cx, &id, q, span.clone())?,
         other => {
             let help = match did_you_mean(other, TYPES) {
@@ -505,6 +393,169 @@ fn question(
     })
 }
 
+/// A MultipleChoice question: its answers (correct) and distractors, each once.
+fn multiple_choice(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> Kind {
+    let mut choices = Vec::new();
+    let answers: Vec<(String, Option<String>)> = match q
+        .answer
+        .as_ref()
+        .and_then(|a| a.answer.as_ref())
+        .map(toml::Spanned::get_ref)
+    {
+        Some(RawAnswerValue::One(c)) => vec![choice_parts(c)],
+        Some(RawAnswerValue::Many(list)) => list.iter().map(choice_parts).collect(),
+        None => Vec::new(),
+    };
+    if answers.is_empty() || answers.iter().any(|(t, _)| t.trim().is_empty()) {
+        cx.error(
+            "no-correct-answer",
+            span.clone(),
+            format!("question `{id}` has no correct answer"),
+            Some("set answer.answer = \"...\" (or a list when several choices are right)".into()),
+        );
+    }
+    let answer_texts: BTreeSet<String> =
+        answers.iter().map(|(t, _)| t.trim().to_string()).collect();
+    for (t, f) in &answers {
+        choices.push(Choice {
+            text: t.clone(),
+            correct: true,
+            feedback: f.clone(),
+        });
+    }
+    let distractors = q
+        .prompt
+        .as_ref()
+        .map(|p| p.distractors.as_slice())
+        .unwrap_or(&[]);
+    let mut seen = answer_texts.clone();
+    for d in distractors {
+        let (t, f) = choice_parts(d.get_ref());
+        if answer_texts.contains(t.trim()) {
+            cx.error(
+                "answer-is-distractor",
+                d.span(),
+                format!(
+                    "in question `{id}`, the answer \"{}\" is also listed as a distractor",
+                    t.trim()
+                ),
+                Some("remove it from prompt.distractors".into()),
+            );
+        } else if !seen.insert(t.trim().to_string()) {
+            cx.error(
+                "duplicate-choice",
+                d.span(),
+                format!(
+                    "in question `{id}`, the choice \"{}\" appears twice",
+                    t.trim()
+                ),
+                None,
+            );
+        }
+        choices.push(Choice {
+            text: t,
+            correct: false,
+            feedback: f,
+        });
+    }
+    let prompt = q.prompt.as_ref();
+    Kind::MultipleChoice {
+        multiple: answers.len() > 1,
+        choices,
+        sort_answers: prompt.and_then(|p| p.sort_answers).unwrap_or(false),
+        answer_index: prompt.and_then(|p| p.answer_index),
+    }
+}
+
+/// A ShortAnswer question: the answer and its alternatives.
+fn short_answer(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> Kind {
+    let answer = q.answer.as_ref();
+    let mut answers = Vec::new();
+    if let Some(RawAnswerValue::One(c)) = answer
+        .and_then(|a| a.answer.as_ref())
+        .map(toml::Spanned::get_ref)
+    {
+        answers.push(choice_parts(c).0);
+    }
+    if answers.is_empty() {
+        cx.error(
+            "no-correct-answer",
+            span.clone(),
+            format!("question `{id}` has no correct answer"),
+            Some("set answer.answer = \"...\"".into()),
+        );
+    }
+    answers.extend(answer.map(|a| a.alternatives.clone()).unwrap_or_default());
+    Kind::ShortAnswer {
+        answers,
+        long: q.prompt.as_ref().and_then(|p| p.response.as_deref()) == Some("long"),
+    }
+}
+
+/// A Tracing question (mdbook-quiz's): the program, and whether it compiles.
+fn tracing_question(
+    cx: &mut Ctx<'_>,
+    id: &str,
+    q: &RawQuestion,
+    span: Range<usize>,
+) -> Option<Kind> {
+    let program = q
+        .prompt
+        .as_ref()
+        .and_then(|p| p.program.clone())
+        .unwrap_or_default();
+    if program.trim().is_empty() {
+        cx.error(
+            "missing-program",
+            span.clone(),
+            format!("tracing question `{id}` has no prompt.program"),
+            None,
+        );
+    }
+    let answer = q.answer.as_ref();
+    let Some(does_compile) = answer.and_then(|a| a.does_compile) else {
+        cx.error(
+            "no-correct-answer",
+            span.clone(),
+            format!("tracing question `{id}` needs answer.doesCompile"),
+            None,
+        );
+        return None;
+    };
+    Some(Kind::Tracing {
+        program,
+        does_compile,
+        stdout: answer.and_then(|a| a.stdout.clone()),
+    })
+}
+
+/// An Ordering question: at least two distinct steps, in order.
+fn ordering(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> Kind {
+    let items = q
+        .answer
+        .as_ref()
+        .map(|a| a.order.clone())
+        .unwrap_or_default();
+    if items.len() < 2 {
+        cx.error(
+            "no-correct-answer",
+            span.clone(),
+            format!("ordering question `{id}` needs at least two steps in answer.order"),
+            None,
+        );
+    }
+    let distinct: BTreeSet<&String> = items.iter().collect();
+    if distinct.len() != items.len() {
+        cx.error(
+            "duplicate-choice",
+            span.clone(),
+            format!("ordering question `{id}` lists a step twice"),
+            None,
+        );
+    }
+    Kind::Ordering { items }
+}
+
 fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> Option<Kind> {
     if q.nodes.is_empty() {
         cx.error(
@@ -530,115 +581,12 @@ fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> 
             );
             continue;
         }
-        for (value, allowed, key) in [
-            (&raw.channel, &CHANNELS[..], "channel"),
-            (&raw.mood, &MOODS[..], "mood"),
-        ] {
-            if let Some(v) = value
-                && !allowed.contains(&v.get_ref().as_str())
-            {
-                cx.error(
-                    "invalid-value",
-                    v.span(),
-                    format!("unknown {key} \"{}\"", v.get_ref()),
-                    Some(format!("expected one of: {}", allowed.join(", "))),
-                );
-            }
-        }
-        if let Some(o) = &raw.outcome {
-            if !OUTCOMES.contains(&o.get_ref().as_str()) {
-                cx.error(
-                    "invalid-value",
-                    o.span(),
-                    format!("unknown outcome \"{}\"", o.get_ref()),
-                    Some(format!("expected one of: {}", OUTCOMES.join(", "))),
-                );
-            }
-            if !raw.choices.is_empty() {
-                cx.error(
-                    "ending-with-choices",
-                    n.span(),
-                    format!("node `{nid}` is an ending (it has an outcome) but also has choices"),
-                    Some("remove the choices, or the outcome".into()),
-                );
-            }
-        } else if raw.choices.is_empty() {
-            cx.error(
-                "dead-end",
-                raw.id.span(),
-                format!("node `{nid}` has no choices and is not an ending, so the conversation never ends there"),
-                Some("add [[questions.nodes.choices]], or an `outcome` to make it an ending".into()),
-            );
-        }
-        for c in &raw.choices {
-            if let Some(p) = c.get_ref().points
-                && !(-MAX_POINTS..=MAX_POINTS).contains(&p)
-            {
-                cx.error(
-                    "invalid-value",
-                    c.span(),
-                    format!(
-                        "`points` must be a whole number from {} to {MAX_POINTS}, found {p}",
-                        -MAX_POINTS
-                    ),
-                    None,
-                );
-            }
-        }
         order.push(nid.clone());
-        nodes.insert(
-            nid,
-            Node {
-                channel: raw.channel.as_ref().map(|c| c.get_ref().clone()),
-                mood: raw.mood.as_ref().map(|m| m.get_ref().clone()),
-                says: raw.says.clone().unwrap_or_default(),
-                outcome: raw.outcome.as_ref().map(|o| o.get_ref().clone()),
-                choices: raw
-                    .choices
-                    .iter()
-                    .map(|c| NodeChoice {
-                        text: c.get_ref().text.clone(),
-                        points: c.get_ref().points.unwrap_or(0),
-                        feedback: c.get_ref().feedback.clone(),
-                        next: c
-                            .get_ref()
-                            .next
-                            .as_ref()
-                            .map(|n| n.get_ref().clone())
-                            .unwrap_or_default(),
-                    })
-                    .collect(),
-            },
-        );
+        let node = scenario_node(cx, &nid, n);
+        nodes.insert(nid, node);
     }
-    // Every `next` names a node.
     let errors_before = cx.diags.len();
-    for n in &q.nodes {
-        for c in &n.get_ref().choices {
-            match &c.get_ref().next {
-                Some(next) if nodes.contains_key(next.get_ref()) => {}
-                Some(next) => {
-                    let help = did_you_mean(next.get_ref(), order.iter().map(String::as_str))
-                        .map(|s| format!("did you mean `{s}`?"));
-                    cx.error(
-                        "unknown-node",
-                        next.span(),
-                        format!(
-                            "`next` names `{}`, but scenario `{id}` has no such node",
-                            next.get_ref()
-                        ),
-                        help,
-                    );
-                }
-                None => cx.error(
-                    "unknown-node",
-                    c.span(),
-                    "a choice needs `next`: the node the conversation goes to",
-                    None,
-                ),
-            }
-        }
-    }
+    check_nexts(cx, id, q, &nodes, &order);
     let start = q.start.as_ref().map_or_else(
         || order.first().cloned().unwrap_or_default(),
         |s| s.get_ref().clone(),
@@ -653,32 +601,7 @@ fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> 
         );
         return None;
     }
-    // Reachability from the start.
-    let mut reached = BTreeSet::new();
-    let mut stack = vec![start.clone()];
-    while let Some(n) = stack.pop() {
-        if !reached.insert(n.clone()) {
-            continue;
-        }
-        if let Some(node) = nodes.get(&n) {
-            stack.extend(
-                node.choices
-                    .iter()
-                    .map(|c| c.next.clone())
-                    .filter(|x| nodes.contains_key(x)),
-            );
-        }
-    }
-    for nid in &order {
-        if !reached.contains(nid) {
-            cx.error(
-                "unreachable-node",
-                spans.get(nid).cloned().unwrap_or(span.clone()),
-                format!("node `{nid}` cannot be reached from `{start}`"),
-                Some("point a choice's `next` at it, or remove it".into()),
-            );
-        }
-    }
+    check_reachable(cx, &start, &nodes, &order, &spans, &span);
     // Cycles, and the best score (longest path by points in a DAG).
     match best(&start, &nodes) {
         Ok(max_points) => {
@@ -719,6 +642,160 @@ fn scenario(cx: &mut Ctx<'_>, id: &str, q: &RawQuestion, span: Range<usize>) -> 
                 Some("every path must reach an ending; break the loop".into()),
             );
             None
+        }
+    }
+}
+
+/// One scenario node's own values (channel, mood, outcome, choices'
+/// points), checked, as a [`Node`].
+fn scenario_node(cx: &mut Ctx<'_>, nid: &str, n: &toml::Spanned<raw::RawNode>) -> Node {
+    let raw = n.get_ref();
+    for (value, allowed, key) in [
+        (&raw.channel, &CHANNELS[..], "channel"),
+        (&raw.mood, &MOODS[..], "mood"),
+    ] {
+        if let Some(v) = value
+            && !allowed.contains(&v.get_ref().as_str())
+        {
+            cx.error(
+                "invalid-value",
+                v.span(),
+                format!("unknown {key} \"{}\"", v.get_ref()),
+                Some(format!("expected one of: {}", allowed.join(", "))),
+            );
+        }
+    }
+    if let Some(o) = &raw.outcome {
+        if !OUTCOMES.contains(&o.get_ref().as_str()) {
+            cx.error(
+                "invalid-value",
+                o.span(),
+                format!("unknown outcome \"{}\"", o.get_ref()),
+                Some(format!("expected one of: {}", OUTCOMES.join(", "))),
+            );
+        }
+        if !raw.choices.is_empty() {
+            cx.error(
+                "ending-with-choices",
+                n.span(),
+                format!("node `{nid}` is an ending (it has an outcome) but also has choices"),
+                Some("remove the choices, or the outcome".into()),
+            );
+        }
+    } else if raw.choices.is_empty() {
+        cx.error(
+            "dead-end",
+            raw.id.span(),
+            format!("node `{nid}` has no choices and is not an ending, so the conversation never ends there"),
+            Some("add [[questions.nodes.choices]], or an `outcome` to make it an ending".into()),
+        );
+    }
+    for c in &raw.choices {
+        if let Some(p) = c.get_ref().points
+            && !(-MAX_POINTS..=MAX_POINTS).contains(&p)
+        {
+            cx.error(
+                "invalid-value",
+                c.span(),
+                format!(
+                    "`points` must be a whole number from {} to {MAX_POINTS}, found {p}",
+                    -MAX_POINTS
+                ),
+                None,
+            );
+        }
+    }
+    Node {
+        channel: raw.channel.as_ref().map(|c| c.get_ref().clone()),
+        mood: raw.mood.as_ref().map(|m| m.get_ref().clone()),
+        says: raw.says.clone().unwrap_or_default(),
+        outcome: raw.outcome.as_ref().map(|o| o.get_ref().clone()),
+        choices: raw
+            .choices
+            .iter()
+            .map(|c| NodeChoice {
+                text: c.get_ref().text.clone(),
+                points: c.get_ref().points.unwrap_or(0),
+                feedback: c.get_ref().feedback.clone(),
+                next: c
+                    .get_ref()
+                    .next
+                    .as_ref()
+                    .map(|n| n.get_ref().clone())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+/// Every choice's `next` names a node of the scenario.
+fn check_nexts(
+    cx: &mut Ctx<'_>,
+    id: &str,
+    q: &RawQuestion,
+    nodes: &BTreeMap<String, Node>,
+    order: &[String],
+) {
+    for n in &q.nodes {
+        for c in &n.get_ref().choices {
+            match &c.get_ref().next {
+                Some(next) if nodes.contains_key(next.get_ref()) => {}
+                Some(next) => {
+                    let help = did_you_mean(next.get_ref(), order.iter().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?"));
+                    cx.error(
+                        "unknown-node",
+                        next.span(),
+                        format!(
+                            "`next` names `{}`, but scenario `{id}` has no such node",
+                            next.get_ref()
+                        ),
+                        help,
+                    );
+                }
+                None => cx.error(
+                    "unknown-node",
+                    c.span(),
+                    "a choice needs `next`: the node the conversation goes to",
+                    None,
+                ),
+            }
+        }
+    }
+}
+
+/// Every node can be reached from `start`.
+fn check_reachable(
+    cx: &mut Ctx<'_>,
+    start: &str,
+    nodes: &BTreeMap<String, Node>,
+    order: &[String],
+    spans: &HashMap<String, Range<usize>>,
+    span: &Range<usize>,
+) {
+    let mut reached = BTreeSet::new();
+    let mut stack = vec![start.to_string()];
+    while let Some(n) = stack.pop() {
+        if !reached.insert(n.clone()) {
+            continue;
+        }
+        if let Some(node) = nodes.get(&n) {
+            stack.extend(
+                node.choices
+                    .iter()
+                    .map(|c| c.next.clone())
+                    .filter(|x| nodes.contains_key(x)),
+            );
+        }
+    }
+    for nid in order {
+        if !reached.contains(nid) {
+            cx.error(
+                "unreachable-node",
+                spans.get(nid).cloned().unwrap_or(span.clone()),
+                format!("node `{nid}` cannot be reached from `{start}`"),
+                Some("point a choice's `next` at it, or remove it".into()),
+            );
         }
     }
 }
@@ -796,10 +873,11 @@ fn best(start: &str, nodes: &BTreeMap<String, Node>) -> Result<i64, BestError> {
     Ok(result)
 }
 
-/// Checks across all quizzes: duplicate quiz and question ids, `covers`
-/// naming articles that do not exist.
+/// Checks across all quizzes, those with errors of their own included:
+/// duplicate quiz and question ids, `covers` naming articles that do not
+/// exist.
 pub fn check_all(
-    quizzes: &[Quiz],
+    checks: &[QuizCheck],
     sources: &[RawQuizSource],
     article_ids: &BTreeSet<&str>,
     diags: &mut Vec<Diagnostic>,
@@ -812,7 +890,8 @@ pub fn check_all(
     };
     let mut quiz_ids: HashMap<&str, &Path> = HashMap::new();
     let mut question_ids: HashMap<&str, &Path> = HashMap::new();
-    for q in quizzes {
+    for c in checks {
+        let q = &c.quiz;
         let src = source_of(&q.path);
         if let Some(prev) = quiz_ids.insert(&q.id, &q.path) {
             diags.push(
@@ -828,15 +907,15 @@ pub fn check_all(
                 .at(src, find(src, &format!("\"{}\"", q.id))),
             );
         }
-        for question in &q.questions {
-            if let Some(prev) = question_ids.insert(&question.id, &q.path) {
+        for question in &c.question_ids {
+            if let Some(prev) = question_ids.insert(question, &q.path) {
                 diags.push(
                     Diagnostic::error(
                         "duplicate-id",
                         &q.path,
-                        format!("question id `{}` is already used in {}", question.id, crate::core::diagnostic::display_path(prev)),
+                        format!("question id `{question}` is already used in {}", crate::core::diagnostic::display_path(prev)),
                     )
-                    .at(src, find(src, &format!("\"{}\"", question.id)))
+                    .at(src, find(src, &format!("\"{question}\"")))
                     .with_help("question ids must be unique across the handbook: results are recorded by them"),
                 );
             }
