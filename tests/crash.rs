@@ -501,8 +501,8 @@ fn stored_uuids(root: &Path) -> Vec<String> {
 #[test]
 fn serve_killed_while_building_or_storing_then_restarted_keeps_every_stored_attempt() {
     let started = Instant::now();
-    // The sites a clean `serve` (with its live-reload script) and a clean
-    // `build` write.
+    // The sites a clean `serve` and a clean `build` write (compared apart:
+    // nothing says they must be the same, only that each is whole).
     let clean = fixture();
     let (mut child, addr) = serve_until(clean.root(), None);
     addr.expect("serve started");
@@ -511,7 +511,6 @@ fn serve_killed_while_building_or_storing_then_restarted_keeps_every_stored_atte
     let want_served = tree(&clean.path("book"));
     run_ok(clean.root(), &["build"]);
     let want_built = tree(&clean.path("book"));
-    assert_ne!(want_served, want_built);
 
     // How long serving takes to start, and to answer an attempt.
     let fx = fixture();
@@ -606,8 +605,7 @@ fn serve_killed_while_building_or_storing_then_restarted_keeps_every_stored_atte
             &want_served,
         );
     }
-    // A build after all that publishes the clean build's site, without the
-    // live-reload script.
+    // A build after all that publishes the clean build's site.
     run_ok(fx.root(), &["build"]);
     assert_same_tree(
         "site built after the killed serves",
