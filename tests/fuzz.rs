@@ -1,9 +1,10 @@
 //! Property-based fuzzing, on stable Rust, of every parser a user feeds:
-//! article front matter (TOML and YAML), SUMMARY.md and chapters, quiz
-//! files, reply rules (and a draft reply checked against them), the KB's
-//! synonyms file, search queries (parsed, and searched on a small real
-//! index), xAPI imports, attempt bodies posted to the server, and the
-//! server's request paths and query strings.
+//! article front matter (TOML and YAML), a file's bytes as the loader
+//! reads them, book.toml, SUMMARY.md and chapters, quiz files, reply rules
+//! (and a draft reply checked against them), the KB's synonyms file,
+//! search queries (parsed, and searched on a small real index), xAPI
+//! imports, attempt bodies posted to the server, and the server's request
+//! paths and query strings.
 //!
 //! Inputs are mostly near-valid: real files from `tests/fixtures/`,
 //! `content/`, `quizzes/` and `rules/`, changed by a few mutations (a token
@@ -16,7 +17,9 @@
 //!   whole file);
 //! - each case runs in well under a second (a case still running after
 //!   [`HANG`] is a hang), and the printed output grows at most linearly with
-//!   the input.
+//!   the input;
+//! - what `check` accepts in SUMMARY.md and book.toml, mdBook can read;
+//! - some inputs of each target get past its parser (see [`run_reaching`]).
 //!
 //! A default run (what `cargo test` runs) is bounded: [`DEFAULT_CASES`]
 //! cases per target from a fixed seed, so CI sees the same inputs every time.
