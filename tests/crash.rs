@@ -20,7 +20,7 @@
 
 mod common;
 
-use common::{Fixture, command, http, json};
+use common::{Fixture, command, http, json, tree};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -52,28 +52,6 @@ fn delays(name: &str, span: Duration, n: usize) -> Vec<Duration> {
             span.mul_f64(frac)
         })
         .collect()
-}
-
-/// Every file under `dir` with its bytes (paths relative to `dir`).
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            let ft = e.file_type().unwrap();
-            if ft.is_dir() {
-                walk(base, &p, out);
-            } else {
-                let rel = p.strip_prefix(base).unwrap().to_path_buf();
-                out.insert(rel, std::fs::read(&p).unwrap_or_default());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// What the user wrote: book.toml and the source folders.

@@ -6,32 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
-use common::{Fixture, json, main_of};
+use common::{Fixture, git, json, main_of};
 use std::path::Path;
 use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "Trainer")
-        .env("GIT_AUTHOR_EMAIL", "trainer@example.com")
-        .env("GIT_COMMITTER_NAME", "Trainer")
-        .env("GIT_COMMITTER_EMAIL", "trainer@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-11-02T10:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-11-02T10:00:00Z")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The date `cycle start` gave the tag (today, when the test runs).
 fn tag_date(fx: &Fixture) -> String {

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
-use common::{Fixture, json, main_of, run_with_input};
+use common::{Fixture, git, json, main_of, run_with_input, tree};
 use std::io::Write as _;
 use std::process::Stdio;
 
@@ -936,42 +936,6 @@ fn scenario_points_are_bounded() {
         "{}",
         out.stderr
     );
-}
-
-/// Runs git in `dir` with a fixed identity and date.
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "Trainer")
-        .env("GIT_AUTHOR_EMAIL", "trainer@example.com")
-        .env("GIT_COMMITTER_NAME", "Trainer")
-        .env("GIT_COMMITTER_EMAIL", "trainer@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-11-02T10:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-11-02T10:00:00Z")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
-
-/// Every file under `dir`, keyed by its path relative to `dir`.
-fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            if e.file_type().unwrap().is_dir() {
-                stack.push(e.path());
-            } else {
-                let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
-                out.insert(rel, std::fs::read(e.path()).unwrap());
-            }
-        }
-    }
-    out
 }
 
 #[test]

@@ -6,30 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
-use common::Fixture;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-/// Every file under `dir` (links not followed), relative, with its bytes.
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let ft = e.file_type().unwrap();
-            if ft.is_dir() {
-                stack.push(e.path());
-            } else if ft.is_file() {
-                let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
-                out.insert(rel, std::fs::read(e.path()).unwrap());
-            }
-        }
-    }
-    out
-}
+use common::{Fixture, tree};
+use std::path::Path;
 
 fn build_ok(fx: &Fixture, args: &[&str]) -> common::Output {
     let mut all = vec!["build"];

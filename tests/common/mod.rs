@@ -339,3 +339,50 @@ pub fn hits(fx: &Fixture, args: &[&str]) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// Every file under `dir` (symbolic links not followed), keyed by its path
+/// relative to `dir`, with its bytes: to compare two sites or trees whole.
+pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let ft = e.file_type().unwrap();
+            if ft.is_dir() {
+                stack.push(e.path());
+            } else if ft.is_file() {
+                let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+                out.insert(rel, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Runs git in `dir` with a fixed identity and date and no user or system
+/// configuration; panics when it fails; returns its stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Trainer")
+        .env("GIT_AUTHOR_EMAIL", "trainer@example.com")
+        .env("GIT_COMMITTER_NAME", "Trainer")
+        .env("GIT_COMMITTER_EMAIL", "trainer@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-11-02T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-11-02T10:00:00Z")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
