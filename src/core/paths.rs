@@ -102,3 +102,21 @@ pub fn relative_url(from_dir: &Path, to: &Path) -> String {
 pub fn html_url(md: &str) -> String {
     markdown::md_to_html_link(md).unwrap_or_else(|| md.to_string())
 }
+
+/// `path` with `.` and `..` worked out by name, without the file system (a
+/// `..` above the start is kept).
+pub fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

@@ -532,7 +532,7 @@ fn percent_decode(s: &str) -> String {
 /// only when they stay inside).
 fn resolve_asset(src: &Path, real_src: &Path, page_rel: &str, link: &str) -> Option<String> {
     let dir = Path::new(page_rel).parent().unwrap_or(Path::new(""));
-    let joined = super::normalize(&dir.join(link));
+    let joined = crate::core::paths::lexical(&dir.join(link));
     let rel = rel_string(&joined)?;
     if !super::is_safe_rel(&rel) {
         return None;

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod zendesk;
 
 use crate::core::error::{Error, Result};
+use crate::core::paths::lexical;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
@@ -334,23 +335,6 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 // ---------------------------------------------------------------------------
 // Where an import may write
 
-/// `path` with `.` and `..` resolved without touching the disk.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 /// The deepest existing ancestor of `path` (itself included), resolved
 /// through symbolic links, with the rest of the path appended.
 fn resolve_existing(path: &Path) -> PathBuf {
@@ -379,9 +363,9 @@ fn resolve_existing(path: &Path) -> PathBuf {
 /// and its path relative to the KB folder. Messages show paths relative to
 /// `root`.
 pub fn check_into(into: &Path, kb_dir: &Path, root: &Path) -> Result<(PathBuf, PathBuf)> {
-    let kb = normalize(kb_dir);
-    let target = normalize(into);
-    let root = normalize(root);
+    let kb = lexical(kb_dir);
+    let target = lexical(into);
+    let root = lexical(root);
     let shown = |p: &Path| match p.strip_prefix(&root) {
         Ok(rel) => crate::core::diagnostic::display_path(rel),
         Err(_) => p.display().to_string(),

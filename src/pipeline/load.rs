@@ -217,9 +217,9 @@ fn check_includes(
                 continue;
             }
             let target = base.join(file);
-            let resolved = target
-                .canonicalize()
-                .unwrap_or_else(|_| lexical(&std::path::absolute(&target).unwrap_or(target)));
+            let resolved = target.canonicalize().unwrap_or_else(|_| {
+                crate::core::paths::lexical(&std::path::absolute(&target).unwrap_or(target))
+            });
             if resolved.starts_with(canonical_root) {
                 continue;
             }
@@ -251,7 +251,9 @@ fn check_site_inputs(project: &Project, canonical_root: &Path, diags: &mut Vec<D
         if std::fs::symlink_metadata(&dir).is_err() {
             continue;
         }
-        let resolved = dir.canonicalize().unwrap_or_else(|_| lexical(&dir));
+        let resolved = dir
+            .canonicalize()
+            .unwrap_or_else(|_| crate::core::paths::lexical(&dir));
         if !resolved.starts_with(canonical_root) && !dir.is_symlink() {
             diags.push(outside_in_book_toml(project, folder, &resolved));
             continue;
@@ -423,28 +425,10 @@ pub fn link_outside(path: &Path, canonical_root: &Path) -> Option<PathBuf> {
                 .parent()
                 .and_then(|p| p.canonicalize().ok())
                 .unwrap_or_default();
-            lexical(&base.join(raw))
+            crate::core::paths::lexical(&base.join(raw))
         }
     };
     (!target.starts_with(canonical_root)).then_some(target)
-}
-
-/// `path` with `.` and `..` worked out by name, without the file system.
-pub fn lexical(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn link_outside_diagnostic(at: &Path, target: &Path, is_dir: bool) -> Diagnostic {
