@@ -29,6 +29,7 @@
 //! is kept as a plain test in [`regressions`].
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod common;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
@@ -1218,24 +1219,12 @@ fn small_index() -> &'static (tempfile::TempDir, Arc<supportbook::index::SearchI
         OnceLock::new();
     INDEX.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&repo().join("tests/fixtures/quiz"), dir.path());
+        common::copy_dir(&repo().join("tests/fixtures/quiz"), dir.path());
         let (project, _) = supportbook::core::config::load(dir.path()).unwrap();
         let mut notices = Vec::new();
         let si = supportbook::engine::search_index(&project, &mut notices).unwrap();
         (dir, Arc::new(si))
     })
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap().flatten() {
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), to).unwrap();
-        }
-    }
 }
 
 fn search_target(long: bool) {

@@ -158,13 +158,7 @@ impl Ctx<'_> {
         msg: impl Into<String>,
         help: Option<String>,
     ) {
-        let mut d = self
-            .placer
-            .place(Diagnostic::error(code, self.path, msg), span);
-        if let Some(h) = help {
-            d = d.with_help(h);
-        }
-        self.diags.push(d);
+        self.push(Diagnostic::error(code, self.path, msg), span, help);
     }
 
     fn warning(
@@ -174,9 +168,12 @@ impl Ctx<'_> {
         msg: impl Into<String>,
         help: Option<String>,
     ) {
-        let mut d = self
-            .placer
-            .place(Diagnostic::warning(code, self.path, msg), span);
+        self.push(Diagnostic::warning(code, self.path, msg), span, help);
+    }
+
+    /// Places `d` at `span` in the file, with its help, among the diagnostics.
+    fn push(&mut self, d: Diagnostic, span: Range<usize>, help: Option<String>) {
+        let mut d = self.placer.place(d, span);
         if let Some(h) = help {
             d = d.with_help(h);
         }
